@@ -1,0 +1,188 @@
+"""Shared fixtures: staff personas, a real Celery worker, a real browser with axe-core."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from accounts.models import Membership, Organisation, Role, User
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings, request):
+    """Fast hashing, and tasks in-process unless a test asks for a worker."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from config.celery import app
+
+    eager = request.node.get_closest_marker("integration") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+# Personas: a member of each role in one organisation, and an outsider from another.
+
+
+@pytest.fixture
+def organisation(db) -> Organisation:
+    return Organisation.objects.create(
+        name="Ministry of Water",
+        slug="ministry-of-water",
+        kind=Organisation.Kind.PUBLIC_INSTITUTION,
+    )
+
+
+@pytest.fixture
+def other_organisation(db) -> Organisation:
+    return Organisation.objects.create(
+        name="Ministry of Roads",
+        slug="ministry-of-roads",
+        kind=Organisation.Kind.PUBLIC_INSTITUTION,
+    )
+
+
+def make_member(organisation: Organisation, role: str, email: str | None = None) -> User:
+    user = User.objects.create_user(email or f"{role}@{organisation.slug}.example", PASSWORD)
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def owner(organisation) -> User:
+    return make_member(organisation, Role.OWNER)
+
+
+@pytest.fixture
+def editor(organisation) -> User:
+    return make_member(organisation, Role.EDITOR)
+
+
+@pytest.fixture
+def analyst(organisation) -> User:
+    return make_member(organisation, Role.ANALYST)
+
+
+@pytest.fixture
+def facilitator(organisation) -> User:
+    return make_member(organisation, Role.FACILITATOR)
+
+
+@pytest.fixture
+def outsider(other_organisation) -> User:
+    """An editor of another organisation."""
+    return make_member(other_organisation, Role.EDITOR)
+
+
+@pytest.fixture
+def client_for():
+    def login(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
+
+
+# A real Celery worker on the real Redis broker.
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+
+    from config.celery import app
+
+    if not settings.REDIS_URL:
+        pytest.fail("Integration tests need REDIS_URL (run them through `make test`).")
+    import celery.contrib.testing.tasks  # noqa: F401 - registers the ping task
+
+    app.conf.task_always_eager = False
+    app.conf.task_ignore_result = False
+    app.control.purge()
+    with (
+        django_db_blocker.unblock(),
+        start_worker(app, pool="solo", perform_ping_check=True) as worker,
+    ):
+        yield worker
+
+
+# A real browser: Debian's Chromium, driven by Playwright.
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM}; install Debian's `chromium` package."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(f"SKIPPING BROWSER TESTS: {message}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server, settings):
+    # The live server serves static files through the finders, which know no hashed names.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    context = chromium.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda msg: (
+            page.csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None
+        ),
+    )
+    yield page
+    context.close()
+
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+def assert_accessible(page, name: str | None = None) -> None:
+    """Run axe-core on the page; fail with a readable report on any violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+    if name:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+    assert violations == [], f"axe-core violations on {page.url}:\n" + "\n".join(violations)
+    assert page.csp_violations == [], f"CSP violations on {page.url}: {page.csp_violations}"
