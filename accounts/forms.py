@@ -15,3 +15,27 @@ class SignInForm(AuthenticationForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class TokenForm(forms.Form):
+    """The six-digit code from an authenticator app."""
+
+    token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        help_text=_("6 digits, for example 123456."),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, device, **kwargs):
+        self.device = device
+        super().__init__(*args, **kwargs)
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not token.isdigit() or not self.device.verify_token(token):
+            raise forms.ValidationError(_("The code is not right. Check your app and try again."))
+        return token

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.middleware import requires_two_factor
 from accounts.models import Membership, Organisation, Role, User
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -90,15 +94,42 @@ def outsider(other_organisation) -> User:
     return make_member(other_organisation, Role.EDITOR)
 
 
+def verified_device(user: User) -> TOTPDevice:
+    """A confirmed authenticator device, as an owner who finished two-factor set-up has."""
+    return TOTPDevice.objects.get_or_create(user=user, name="test phone", confirmed=True)[0]
+
+
 @pytest.fixture
 def client_for():
+    """A test client signed in as the user, with the second factor given where required."""
+
     def login(user: User | None) -> Client:
         client = Client()
         if user is not None:
             client.force_login(user)
+            if requires_two_factor(user):
+                session = client.session
+                session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
+                session.save()
         return client
 
     return login
+
+
+def sign_in(page, user: User, lang: str = "en") -> None:
+    """Sign in through the real pages, typing a current code when a second factor is asked."""
+    device = verified_device(user) if requires_two_factor(user) else None
+    page.goto(f"/{lang}/staff/sign-in/")
+    page.locator("#id_username").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    if device is not None:
+        device.refresh_from_db()
+        token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+        page.locator("#id_token").fill(f"{token:06d}")
+        page.locator("main button[type=submit]").click()
+        page.wait_for_load_state()
 
 
 # A real Celery worker on the real Redis broker.

@@ -11,9 +11,9 @@ from accounts.models import Organisation, Role, User
 from tests.conftest import PASSWORD, make_member
 
 
-def test_sign_in_with_email_reaches_the_workspace(client, owner):
+def test_sign_in_with_email_reaches_the_workspace(client, editor):
     response = client.post(
-        "/en/staff/sign-in/", {"username": owner.email.upper(), "password": PASSWORD}
+        "/en/staff/sign-in/", {"username": editor.email.upper(), "password": PASSWORD}
     )
 
     assert response.status_code == 302
