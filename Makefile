@@ -10,6 +10,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 python3 \
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The Nu HTML Checker, from the npm registry; the browser tests validate every page with it.
+VNU := .tools/node_modules/vnu-jar/build/dist/vnu.jar
 
 DEMO_ENV := DEBUG=true
 # Tests talk to the real services; override DATABASE_URL / REDIS_URL to point elsewhere.
@@ -38,13 +40,16 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+$(VNU):
+	npm install --prefix .tools --no-audit --no-fund --silent vnu-jar@26
+
 demo: venv
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore=.venv >/dev/null
 	$(DEMO_ENV) $(PY) manage.py load_demo
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: venv
+test: venv $(VNU)
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore=.venv >/dev/null
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput >/dev/null
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)

@@ -57,7 +57,7 @@ class TranslatedFieldsMixin:
                 info = get_language_info(code)
                 field.widget.attrs.update({"lang": code, "dir": "rtl" if info["bidi"] else "ltr"})
                 key = f"{name}_{field_suffix(code)}"
-                if instance is not None and instance.pk:
+                if instance is not None and instance.pk and hasattr(instance, key):
                     field.initial = getattr(instance, key)
                 self.fields[key] = field
 

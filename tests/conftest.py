@@ -1,7 +1,12 @@
 """Shared fixtures: staff personas, a real Celery worker, a real browser with axe-core."""
 
+import json
 import os
 import shutil
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -174,8 +179,65 @@ def chromium():
         browser.close()
 
 
+VNU_JAR = Path(__file__).parent.parent / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
+
+
+@pytest.fixture(scope="session")
+def html_validator():
+    """The Nu HTML Checker as a local HTTP service, started once per test session."""
+    if not VNU_JAR.exists():
+        message = f"Nu HTML Checker not found at {VNU_JAR}; run `make test` to install it."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(f"SKIPPING BROWSER TESTS: {message}")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            "java",
+            "-Xss4m",
+            "-Dnu.validator.servlet.bind-address=127.0.0.1",
+            "-cp",
+            str(VNU_JAR),
+            "nu.validator.servlet.Main",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/?out=json"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1):
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("the Nu HTML Checker did not start within 60 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def assert_valid_html(validator_url: str, html: str, where: str) -> None:
+    request = urllib.request.Request(
+        validator_url, data=html.encode(), headers={"Content-Type": "text/html; charset=utf-8"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        result = json.load(response)
+    problems = [
+        f"{m.get('lastLine', '?')}: {m['message']}"
+        for m in result["messages"]
+        if m["type"] == "error" or m.get("subType") == "warning"
+    ]
+    assert problems == [], f"invalid HTML on {where}:\n" + "\n".join(problems)
+
+
 @pytest.fixture
-def page(chromium, live_server, settings):
+def page(chromium, live_server, settings, html_validator):
     # The live server serves static files through the finders, which know no hashed names.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -183,6 +245,7 @@ def page(chromium, live_server, settings):
     }
     context = chromium.new_context(base_url=live_server.url)
     page = context.new_page()
+    page.html_validator = html_validator
     page.csp_violations = []
     page.on(
         "console",
@@ -217,3 +280,6 @@ def assert_accessible(page, name: str | None = None) -> None:
     ]
     assert violations == [], f"axe-core violations on {page.url}:\n" + "\n".join(violations)
     assert page.csp_violations == [], f"CSP violations on {page.url}: {page.csp_violations}"
+    validator = getattr(page, "html_validator", None)
+    if validator:
+        assert_valid_html(validator, page.content(), page.url)

@@ -323,3 +323,16 @@ def test_audit_log_is_for_owners(client_for, owner, editor, organisation):
         client_for(editor).get(f"/en/staff/consultations/{consultation.pk}/audit/").status_code
         == 403
     )
+
+
+def test_editing_a_question_shows_its_choices_one_per_line(client_for, editor, organisation):
+    consultation = ConsultationFactory(organisation=organisation, state=State.DRAFT)
+    section = SectionFactory(consultation=consultation)
+    question = question_with_choices(section, Question.Kind.SINGLE, ["Tap", "Well"])
+
+    response = client_for(editor).get(
+        f"/en/staff/consultations/{consultation.pk}/sections/{section.pk}/questions/{question.pk}/"
+    )
+
+    assert response.status_code == 200
+    assert "Tap\nWell</textarea>" in response.content.decode()
