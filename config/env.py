@@ -1,15 +1,23 @@
-"""Typed readers for settings taken from the environment; they fail loudly on bad values."""
+"""Typed readers for settings taken from the environment; they fail loudly on bad values.
+
+An empty value counts as unset, so `VAR=` in a compose file means "use the default".
+"""
 
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _get(name: str) -> str | None:
+    value = os.environ.get(name)
+    return None if value is None or value.strip() == "" else value
 
 
 def env_str(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name)
+    value = _get(name)
     if value is None:
         if default is None:
             raise ImproperlyConfigured(f"{name} must be set in the environment.")
@@ -18,7 +26,7 @@ def env_str(name: str, default: str | None = None) -> str:
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
+    value = _get(name)
     if value is None:
         return default
     if value.strip().lower() in _TRUE:
@@ -29,8 +37,8 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = _get(name)
+    if value is None:
         return default
     try:
         return int(value)
@@ -39,7 +47,7 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
+    value = _get(name)
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]

@@ -212,6 +212,42 @@ del EMAIL_BACKEND  # Django 6.1 refuses the old EMAIL_* settings beside MAILERS.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Suara <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# SMS: console in the demo; an HTTP gateway (JSON POST with a bearer token) when its URL is
+# set. SMS_BACKEND names any class with `send(*, to, text, reference) -> provider id`.
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    "notifications.channels.HttpSmsBackend"
+    if SMS_GATEWAY_URL
+    else "notifications.channels.ConsoleSmsBackend",
+)
+
+# Notifications: the outbox and its delivery (notifications/README.md).
+NOTIFICATIONS_FAN_OUT_BATCH = env_int("NOTIFICATIONS_FAN_OUT_BATCH", 1000)  # recipients/step
+NOTIFICATIONS_INSERT_BATCH = env_int("NOTIFICATIONS_INSERT_BATCH", 1000)  # rows per INSERT
+# Longer than the hard task time limit, so a live worker never loses a message it is sending.
+NOTIFICATIONS_CLAIM_TIMEOUT = env_int(
+    "NOTIFICATIONS_CLAIM_TIMEOUT", env_int("CELERY_TASK_TIME_LIMIT", 300) + 60
+)
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6)
+NOTIFICATIONS_SWEEP_AFTER = env_int("NOTIFICATIONS_SWEEP_AFTER", 60)  # seconds
+NOTIFICATIONS_SWEEP_LIMIT = env_int("NOTIFICATIONS_SWEEP_LIMIT", 20000)  # messages per sweep
+NOTIFICATIONS_SMS_MAX_SEGMENTS = env_int("NOTIFICATIONS_SMS_MAX_SEGMENTS", 3)
+NOTIFICATIONS_UNSUBSCRIBE_MAILTO = env_str("NOTIFICATIONS_UNSUBSCRIBE_MAILTO", "")
+# Per channel: messages per delivery task, and a Celery rate limit on those tasks per
+# worker (e.g. "2/s"; empty for none).
+NOTIFICATIONS_CHANNELS = {
+    "email": {
+        "batch": env_int("NOTIFICATIONS_EMAIL_BATCH", 100),
+        "rate_limit": env_str("NOTIFICATIONS_EMAIL_RATE_LIMIT", ""),
+    },
+    "sms": {
+        "batch": env_int("NOTIFICATIONS_SMS_BATCH", 10),
+        "rate_limit": env_str("NOTIFICATIONS_SMS_RATE_LIMIT", "2/s"),
+    },
+}
+
 # Celery
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
@@ -231,17 +267,24 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "consult-advance-lifecycle": {"task": "consult.advance_lifecycle", "schedule": 30.0},
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 30.0},
 }
 
 # REST framework and the OpenAPI schema
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: the browsable API's inline script would break our Content Security Policy.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Scoped throttles; partner apps are counted per API token (feedback/api.py).
+    "DEFAULT_THROTTLE_RATES": {
+        "submissions": env_str("API_SUBMISSIONS_RATE", "600/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Suara API",
@@ -279,6 +322,15 @@ SECURE_CSP = {
 
 # Privacy: published statistics hide groups smaller than this.
 SUPPRESSION_THRESHOLD = env_int("SUPPRESSION_THRESHOLD", 5)
+
+# Citizen form abuse guards (feedback/abuse.py): responses started or sent per address and
+# per consultation within the window; signed-in facilitators are never limited.
+FEEDBACK_RATE_LIMITS = {
+    "per_address": env_int("FEEDBACK_RATE_PER_ADDRESS", 30),
+    "per_consultation": env_int("FEEDBACK_RATE_PER_CONSULTATION", 3000),
+    "window": env_int("FEEDBACK_RATE_WINDOW_SECONDS", 600),
+}
+FEEDBACK_MAX_REQUEST_BYTES = env_int("FEEDBACK_MAX_REQUEST_MB", 30) * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -39,10 +39,17 @@ class TransitionError(Exception):
     """A state change that is not allowed from the current state."""
 
 
+# Paths under /consultations/ that a consultation's address must not hide.
+RESERVED_SLUGS = {"feed"}
+
+
 def _unique_slug(title: str, exclude_pk: int | None = None) -> str:
     base = slugify(title, allow_unicode=False)[:60] or "consultation"
     slug, n = base, 2
-    while Consultation.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    while (
+        slug in RESERVED_SLUGS
+        or Consultation.objects.filter(slug=slug).exclude(pk=exclude_pk).exists()
+    ):
         slug, n = f"{base}-{n}", n + 1
     return slug
 

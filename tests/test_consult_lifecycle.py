@@ -244,3 +244,23 @@ def test_beat_task_closes_a_due_consultation_through_redis_exactly_once(celery_w
     assert second == {"opened": 0, "closed": 0}
     assert consultation.state == State.CLOSED
     assert Transition.objects.filter(consultation=consultation, to_state=State.CLOSED).count() == 1
+
+
+def test_a_consultation_titled_feed_gets_an_address_that_does_not_hide_the_feed(
+    organisation, editor
+):
+    consultation = services.consultation_create(
+        organisation=organisation,
+        actor=editor,
+        fields={
+            "title_en": "Feed",
+            "title": "Feed",
+            "summary_en": "About animal feed.",
+            "summary": "About animal feed.",
+            "opens_at": timezone.now() + dt.timedelta(days=1),
+            "closes_at": timezone.now() + dt.timedelta(days=9),
+            "outcome_due": (timezone.now() + dt.timedelta(days=30)).date(),
+        },
+    )
+
+    assert consultation.slug == "feed-2"

@@ -1,0 +1,55 @@
+"""Public consultation pages: the list, a consultation, its easy-read version."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import to_locale
+from django.views.decorators.http import require_safe
+
+from consult import queries
+from consult.filters import ConsultationFilter
+
+PAGE_SIZE = 20
+
+
+@require_safe
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    filters = ConsultationFilter(request.GET or None, queryset=queries.public_consultations())
+    consultations = filters.qs if filters.is_bound and filters.is_valid() else filters.queryset
+    page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "consult/public/list.html",
+        {
+            "filters": filters,
+            "form": filters.form,
+            "page_obj": page,
+            "consultations": queries.mark_fallbacks(list(page.object_list)),
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "filtered": filters.is_bound
+            and any(value for key, value in request.GET.items() if key != "page"),
+        },
+    )
+
+
+@require_safe
+def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = queries.mark_fallbacks(queries.public_consultation(slug))
+    return render(
+        request,
+        "consult/public/detail.html",
+        {
+            "consultation": consultation,
+            "languages": queries.written_in(consultation),
+            "page_url": request.build_absolute_uri(consultation.get_absolute_url()),
+            "og_locale": to_locale(queries.current_language()),
+        },
+    )
+
+
+@require_safe
+def consultation_easy_read(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = queries.mark_fallbacks(queries.public_consultation(slug))
+    if not consultation.easy_read:
+        raise Http404
+    return render(request, "consult/public/easy_read.html", {"consultation": consultation})
