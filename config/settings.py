@@ -322,6 +322,10 @@ SECURE_CSP = {
 
 # Privacy: published statistics hide groups smaller than this.
 SUPPRESSION_THRESHOLD = env_int("SUPPRESSION_THRESHOLD", 5)
+# The follow-up survey stays open this many days; contact details are purged this many
+# days after it closes (opinions stay, and stay counted).
+FOLLOW_UP_SURVEY_DAYS = env_int("FOLLOW_UP_SURVEY_DAYS", 30)
+CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 30)
 
 # Citizen form abuse guards (feedback/abuse.py): responses started or sent per address and
 # per consultation within the window; signed-in facilitators are never limited.

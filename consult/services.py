@@ -123,7 +123,7 @@ def consultation_transition(
 
     The state is changed by a conditional UPDATE, so two callers racing (two beats, a beat
     and a person) make one transition and one audit record. Side effects: Transition row,
-    audit entry, `consultation_transitioned` signal (sent after commit).
+    audit entry, `consultation_transitioned` signal (sent inside the transaction).
     """
     from_states, to_state, _roles = rules.TRANSITIONS[action]
     if check_permission and not rules.can_transition(actor, consultation, action):
@@ -162,13 +162,10 @@ def consultation_transition(
             to_state=to_state,
             reason=reason,
         )
-        transaction.on_commit(
-            lambda: consultation_transitioned.send(
-                sender=Consultation,
-                consultation=consultation,
-                from_state=from_state,
-                to_state=to_state,
-            )
+        # Inside the transaction: receivers write their outbox rows with the state change,
+        # so a crash can never leave a closed consultation whose messages were never queued.
+        consultation_transitioned.send(
+            sender=Consultation, consultation=consultation, from_state=from_state, to_state=to_state
         )
     return True
 

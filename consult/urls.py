@@ -10,4 +10,5 @@ urlpatterns = [
     path("feed/", NewConsultationsFeed(), name="feed"),
     path("<slug:slug>/", public.consultation_detail, name="detail"),
     path("<slug:slug>/easy-read/", public.consultation_easy_read, name="easy_read"),
+    path("<slug:slug>/documents/<int:pk>/", public.attachment_download, name="attachment"),
 ]

@@ -94,7 +94,7 @@ def test_bad_input_is_translated(client_for, editor):
 
     response = client_for(editor).post("/fr/staff/consultations/new/", data)
 
-    assert "La date de fermeture doit être postérieure" in response.content.decode()
+    assert "La date de clôture doit être après la date d’ouverture." in response.content.decode()
 
 
 def test_analyst_cannot_create(client_for, analyst):
@@ -336,3 +336,30 @@ def test_editing_a_question_shows_its_choices_one_per_line(client_for, editor, o
 
     assert response.status_code == 200
     assert "Tap\nWell</textarea>" in response.content.decode()
+
+
+def test_documents_are_served_publicly_only_once_the_consultation_is_public(
+    client, client_for, editor, outsider, organisation, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    draft = ConsultationFactory(organisation=organisation, state=State.DRAFT)
+    client_for(editor).post(
+        f"/en/staff/consultations/{draft.pk}/documents/new/",
+        {
+            "file": SimpleUploadedFile("plan.pdf", b"%PDF-1.4 plan"),
+            "title_en": "The plan",
+            "text_alternative_en": "The plan in words",
+        },
+    )
+    url = f"/en/consultations/{draft.slug}/documents/{Attachment.objects.get().pk}/"
+
+    hidden = client.get(url)
+    outsider_view = client_for(outsider).get(url)
+    staff_view = client_for(editor).get(url)
+    Consultation.objects.filter(pk=draft.pk).update(state=State.OPEN)
+    public_view = client.get(url)
+
+    assert (hidden.status_code, outsider_view.status_code) == (404, 404)
+    assert b"".join(staff_view.streaming_content) == b"%PDF-1.4 plan"
+    assert public_view.status_code == 200
+    assert public_view["Content-Disposition"].startswith('inline; filename="the-plan.pdf"')

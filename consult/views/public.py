@@ -1,13 +1,16 @@
 """Public consultation pages: the list, a consultation, its easy-read version."""
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
 from django.utils.translation import to_locale
 from django.views.decorators.http import require_safe
 
+from accounts import permissions
 from consult import queries
 from consult.filters import ConsultationFilter
+from consult.models import PUBLIC_STATES, Attachment
 
 PAGE_SIZE = 20
 
@@ -53,3 +56,29 @@ def consultation_easy_read(request: HttpRequest, slug: str) -> HttpResponse:
     if not consultation.easy_read:
         raise Http404
     return render(request, "consult/public/easy_read.html", {"consultation": consultation})
+
+
+@require_safe
+def attachment_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """A consultation's document: public once the consultation is, and to its own staff before.
+
+    Served by Django rather than from the media folder, which also holds private uploads.
+    """
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("consultation"), pk=pk, consultation__slug=slug
+    )
+    consultation = attachment.consultation
+    if consultation.state not in PUBLIC_STATES and not permissions.has_role(
+        request.user, consultation.organisation_id, permissions.ANY_ROLE
+    ):
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, filename=f"{slugify(attachment.title) or 'document'}.{attachment.extension.lower()}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
