@@ -68,7 +68,7 @@ messages: venv
 		$(DEMO_ENV) $(PY) manage.py makemessages --no-obsolete --no-location --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench -l $$lang; done
 
 bench: venv
-	$(TEST_ENV) $(PY) bench/run.py
+	$(TEST_ENV) $(PY) bench/run.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -9,11 +9,13 @@ from rest_framework.routers import DefaultRouter
 
 from consult.api import ConsultationViewSet, EventViewSet
 from feedback.api import SubmissionViewSet
+from outcomes.api import OutcomeViewSet
 
 router = DefaultRouter()
 router.register("consultations", ConsultationViewSet, basename="consultation")
 router.register("events", EventViewSet, basename="event")
 router.register("submissions", SubmissionViewSet, basename="submission")
+router.register("outcomes", OutcomeViewSet, basename="outcome")
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 

@@ -268,6 +268,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_t
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "consult-advance-lifecycle": {"task": "consult.advance_lifecycle", "schedule": 30.0},
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 30.0},
+    "outcomes-follow-up-surveys": {"task": "outcomes.follow_up_surveys_start", "schedule": 3600.0},
+    "outcomes-contact-details-purge": {
+        "task": "outcomes.contact_details_purge",
+        "schedule": 3600.0,
+    },
 }
 
 # REST framework and the OpenAPI schema

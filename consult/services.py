@@ -126,12 +126,14 @@ def consultation_transition(
     audit entry, `consultation_transitioned` signal (sent inside the transaction).
     """
     from_states, to_state, _roles = rules.TRANSITIONS[action]
+    if consultation.state not in from_states:
+        if not check_permission:
+            return False  # the sweep, or a second beat: someone already moved it
+        raise TransitionError(
+            _("This consultation is %(state)s; it cannot do that now.")
+            % {"state": consultation.get_state_display().lower()}
+        )
     if check_permission and not rules.can_transition(actor, consultation, action):
-        if consultation.state not in from_states:
-            raise TransitionError(
-                _("This consultation is %(state)s; it cannot do that now.")
-                % {"state": consultation.get_state_display().lower()}
-            )
         raise PermissionDenied
     with transaction.atomic():
         from_state = consultation.state

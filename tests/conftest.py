@@ -149,7 +149,13 @@ def celery_worker(django_db_setup, django_db_blocker):
 
     if not settings.REDIS_URL:
         pytest.fail("Integration tests need REDIS_URL (run them through `make test`).")
-    import celery.contrib.testing.tasks  # noqa: F401 - registers the ping task
+    from celery.contrib.testing.tasks import ping
+
+    # Tasks bound by earlier eager tests keep `ignore_result=True`; the ping check of
+    # start_worker and the tests read results, so turn it off on every task.
+    app.loader.import_default_modules()
+    for task in [*app.tasks.values(), ping]:
+        task.ignore_result = False
 
     app.conf.task_always_eager = False
     app.conf.task_ignore_result = False

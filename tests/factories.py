@@ -182,3 +182,87 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     file = factory.Sequence(lambda n: f"consultations/document-{n}.pdf")
     text_alternative_en = "What the document says, in words."
     size = 250_000
+
+
+# Feedback: participants, submissions and partner tokens.
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "feedback.Participant"
+
+    language = "en"
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    """A draft online submission to an open consultation (state=..., channel=... to change)."""
+
+    class Meta:
+        model = "feedback.Submission"
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    participant = factory.SubFactory(ParticipantFactory)
+    language = "en"
+
+
+def partner_token(organisation: Organisation, name: str = "SMS gateway") -> tuple[str, object]:
+    """A partner API token for the organisation: (the secret key, the stored row)."""
+    from feedback.services import partner_token_create
+
+    return partner_token_create(organisation=organisation, name=name)
+
+
+# Outcomes: sent responses with answers and monitoring, in one call.
+
+
+def sent_response(
+    consultation: Consultation,
+    answers: dict | None = None,
+    *,
+    channel: str = "online",
+    language: str = "en",
+    groups: list | None = None,
+    publish: bool = False,
+    **monitoring,
+):
+    """A submitted response: `answers` maps a question to text, bool, number or choices.
+
+    Choices are a list of Choice (ranked in list order for ranking questions). `groups`
+    (TargetGroup list) and other keyword arguments make a Monitoring row; `publish=True`
+    adds the participant's consent to publication.
+    """
+    from feedback.models import Answer, AnswerChoice, Consent, Monitoring
+
+    submission = SubmissionFactory(
+        consultation=consultation,
+        channel=channel,
+        language=language,
+        state="submitted",
+        submitted_at=timezone.now(),
+    )
+    for question, value in (answers or {}).items():
+        answer = Answer(submission=submission, question=question)
+        if isinstance(value, bool):
+            answer.yes_no = value
+        elif isinstance(value, (int, float)):
+            answer.number = value
+        elif isinstance(value, str):
+            answer.text = value
+        answer.save()
+        if isinstance(value, list):
+            ranked = question.kind == Question.Kind.RANKING
+            for rank, choice in enumerate(value, start=1):
+                AnswerChoice.objects.create(
+                    answer=answer, choice=choice, rank=rank if ranked else None
+                )
+    if groups is not None or monitoring:
+        record = Monitoring.objects.create(submission=submission, **monitoring)
+        record.groups.set(groups or [])
+    if publish:
+        Consent.objects.create(
+            participant=submission.participant,
+            purpose=Consent.Purpose.PUBLICATION,
+            wording="Publish my answers without my name",
+            language=language,
+        )
+    return submission

@@ -69,6 +69,12 @@ def world(organisation):
         "kind": "question",
         "direction": "up",
         "action": "close",
+        "baseline_pk": 1,
+        "commitment_pk": 1,
+        "job_pk": 1,
+        "theme_pk": 1,
+        "campaign_pk": 1,
+        "suggestion_pk": 1,
     }
 
 

@@ -158,7 +158,7 @@ def test_staff_detail_query_count_is_constant(
         QuestionFactory(section=section)
     client = client_for(editor)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(f"/en/staff/consultations/{consultation.pk}/")
 
     assert response.status_code == 200

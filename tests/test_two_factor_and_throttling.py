@@ -14,7 +14,9 @@ def sign_in(client: Client, email: str, password: str = PASSWORD):
 
 
 def current_code(device: TOTPDevice) -> str:
-    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+    return (
+        f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+    )
 
 
 def test_sign_in_is_locked_after_five_failures(client, editor):

@@ -22,6 +22,7 @@ from consult.forms import (
     SectionForm,
 )
 from consult.models import Consultation, Question, Section
+from notifications import queries as notification_queries
 
 
 def _consultation(request: HttpRequest, pk: int, roles=permissions.ANY_ROLE) -> Consultation:
@@ -118,6 +119,11 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": rules.can_edit(user, consultation),
         "can_extend": rules.can_extend(user, consultation),
         "can_read_audit": rules.can_read_audit(user, consultation),
+        "can_assist": permissions.has_role(user, consultation.organisation_id, permissions.ASSIST),
+        "can_analyse": permissions.has_role(
+            user, consultation.organisation_id, permissions.ANALYSE
+        ),
+        "progress": notification_queries.progress(f"consultation:{consultation.pk}"),
         "readiness": services.consultation_readiness(consultation)
         if consultation.is_editable
         else {},

@@ -1,0 +1,893 @@
+"""Read side of outcomes: results per question, who has been heard, reports and commitments.
+
+Every figure is aggregated in PostgreSQL (GROUP BY over answers, never a Python loop over
+them) with a fixed number of queries per page, however many questions a consultation has.
+
+Small-group suppression: a count above zero but below `settings.SUPPRESSION_THRESHOLD` is
+hidden ("fewer than 5"), and so is everything derived from a hidden group (its shares,
+means and breakdown cells). Where exactly one cell of a line (a row or a column whose total
+is shown) is hidden, the next smallest cell of that line is hidden too, so that the total
+minus the shown cells never gives the hidden one back. Zeros are shown: they single no one out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest, Least
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
+
+from consult.models import Choice, Consultation, Question, Region, State, TargetGroup
+from feedback.models import Answer, AnswerChoice, Consent, Monitoring, Submission
+from outcomes.models import (
+    Baseline,
+    Coding,
+    Commitment,
+    CommitmentUpdate,
+    FollowUpResponse,
+    Report,
+    Theme,
+    ThemeResponse,
+)
+
+SMALL_GROUPS = "_small"
+NUMBER_BINS = 5
+UNDER_REPRESENTED_RATIO = Decimal("0.8")
+BREAKDOWNS = {
+    # name -> path from a submission
+    "channel": "channel",
+    "language": "language",
+    "group": "monitoring__groups__slug",
+}
+BREAKDOWN_LABELS = {
+    "channel": _("Channel"),
+    "language": _("Language"),
+    "group": _("Self-identified group"),
+}
+PUBLISHED_STATES = (State.OUTCOME_PUBLISHED, State.ARCHIVED)
+RESULT_KINDS = (
+    Question.Kind.SINGLE,
+    Question.Kind.MULTIPLE,
+    Question.Kind.SCALE,
+    Question.Kind.RANKING,
+    Question.Kind.YES_NO,
+    Question.Kind.NUMBER,
+    Question.Kind.TEXT,
+)
+
+
+def threshold() -> int:
+    return settings.SUPPRESSION_THRESHOLD
+
+
+# Suppression ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Cell:
+    """One published count: `value` is None when hidden; `hidden` says why."""
+
+    count: int
+    hidden: str = ""  # "", "small" (below the threshold), "complementary" or "merged"
+
+    @property
+    def value(self) -> int | None:
+        return None if self.hidden else self.count
+
+    @property
+    def shown(self) -> bool:
+        return not self.hidden
+
+    def share_of(self, total: Cell | int | None) -> float | None:
+        """The cell as a percentage of a total, or None when either is hidden."""
+        if isinstance(total, Cell):
+            total = total.value
+        if self.hidden or not total:
+            return None
+        return round(100 * self.count / total, 1)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"count": self.value, "suppressed": bool(self.hidden)}
+
+
+def suppress(
+    counts: dict[Hashable, int],
+    lines: Iterable[Iterable[Hashable]] = (),
+    *,
+    hide: Iterable[Hashable] = (),
+) -> dict[Hashable, Cell]:
+    """Cells for the counts, small ones hidden, with complementary suppression along `lines`.
+
+    `hide` names cells to hide whatever their size (those derived from a hidden group).
+    """
+    limit = threshold()
+    cells = {key: Cell(int(n or 0)) for key, n in counts.items()}
+    for cell in cells.values():
+        if 0 < cell.count < limit:
+            cell.hidden = "small"
+    for key in hide:
+        if key in cells and not cells[key].hidden:
+            cells[key].hidden = "small"
+    lines = [[key for key in line if key in cells] for line in lines]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            hidden = [key for key in line if cells[key].hidden]
+            # A lone hidden zero may be worked out: that tells nothing about anyone.
+            if len(hidden) != 1 or cells[hidden[0]].count == 0:
+                continue
+            shown = [key for key in line if not cells[key].hidden]
+            if not shown:
+                continue
+            # The next smallest, preferring one that is not zero (a hidden zero protects nothing).
+            key = min(shown, key=lambda k: (cells[k].count == 0, cells[k].count))
+            cells[key].hidden = "complementary"
+            changed = True
+    return cells
+
+
+# Filters -------------------------------------------------------------------------------
+
+
+def _confirmed(consultation: Consultation, prefix: str = "") -> Q:
+    """Counted submissions of the consultation, as a filter seen from `prefix`."""
+    q = Q(
+        **{
+            f"{prefix}consultation_id": consultation.pk,
+            f"{prefix}state": Submission.State.SUBMITTED,
+        }
+    )
+    if consultation.mode == Consultation.Mode.EMAIL_CONFIRMED:
+        q &= Q(**{f"{prefix}email_confirmed_at__isnull": False}) | ~Q(
+            **{f"{prefix}channel": Submission.Channel.ONLINE}
+        )
+    return q
+
+
+def _filters(prefix: str, channel: str | None, language: str | None) -> Q:
+    q = Q()
+    if channel:
+        q &= Q(**{f"{prefix}channel": channel})
+    if language:
+        q &= Q(**{f"{prefix}language": language})
+    return q
+
+
+def submissions(
+    consultation: Consultation, *, channel: str | None = None, language: str | None = None
+) -> QuerySet[Submission]:
+    """The consultation's counted submissions, optionally of one channel and language."""
+    return Submission.objects.filter(_confirmed(consultation) & _filters("", channel, language))
+
+
+def _uncounted(consultation: Consultation) -> QuerySet[Submission]:
+    """Ids of the consultation's submissions that do not count (drafts, withdrawn, ...).
+
+    Few, and found through the (consultation, state, channel) index: leaving them out is
+    much cheaper than joining every answer to its submission to keep the others.
+    """
+    q = Q(state__in=[Submission.State.DRAFT, Submission.State.WITHDRAWN])
+    if consultation.mode == Consultation.Mode.EMAIL_CONFIRMED:
+        q |= Q(
+            state=Submission.State.SUBMITTED,
+            channel=Submission.Channel.ONLINE,
+            email_confirmed_at__isnull=True,
+        )
+    return Submission.objects.filter(q, consultation_id=consultation.pk).values("id")
+
+
+def _counted_ids(consultation, channel, language) -> QuerySet[Submission]:
+    return submissions(consultation, channel=channel, language=language).values("id")
+
+
+def _answers(consultation, question_ids, channel, language) -> QuerySet[Answer]:
+    answers = Answer.objects.filter(question_id__in=question_ids)
+    if channel or language:
+        # A semi-join on the (few) matching submissions, not a join of every answer.
+        return answers.filter(submission_id__in=_counted_ids(consultation, channel, language))
+    return answers.exclude(submission_id__in=_uncounted(consultation))
+
+
+def _selections(consultation, question_ids, choice_ids, channel, language):
+    selections = AnswerChoice.objects.filter(choice_id__in=choice_ids)
+    if channel or language:
+        return selections.filter(
+            answer_id__in=_answers(consultation, question_ids, channel, language).values("id")
+        )
+    uncounted_answers = Answer.objects.filter(
+        submission_id__in=_uncounted(consultation), question_id__in=question_ids
+    ).values("id")
+    return selections.exclude(answer_id__in=uncounted_answers)
+
+
+# Labels --------------------------------------------------------------------------------
+
+
+def language_label(code: str | None) -> str:
+    if not code:
+        return str(_("Not stated"))
+    try:
+        return get_language_info(code)["name_local"]
+    except KeyError:
+        return code
+
+
+def _labels(dimension: str, keys: Iterable[str | None]) -> dict[str | None, str]:
+    """Readable names for breakdown keys (one query for groups and regions, none otherwise)."""
+    keys = list(keys)
+    if dimension == "channel":
+        names = dict(Submission.Channel.choices)
+    elif dimension == "language":
+        names = {key: language_label(key) for key in keys}
+    elif dimension == "group":
+        names = dict(TargetGroup.objects.filter(slug__in=keys).values_list("slug", "name"))
+    elif dimension == "region":
+        names = dict(Region.objects.filter(slug__in=keys).values_list("slug", "name"))
+    elif dimension == "age_band":
+        names = dict(Monitoring.AgeBand.choices)
+    else:
+        names = {}
+    names = {key: str(value) for key, value in names.items()}
+    return {key: names.get(key, str(key)) if key else str(_("Not stated")) for key in keys}
+
+
+# Results per question ------------------------------------------------------------------
+
+
+def _number_bins(question: Question, low, high) -> list[tuple[Decimal, Decimal]]:
+    low = question.min_value if question.min_value is not None else low
+    high = question.max_value if question.max_value is not None else high
+    if low is None or high is None or high <= low:
+        return [(low, high)] if low is not None else []
+    width = (Decimal(high) - Decimal(low)) / NUMBER_BINS
+    return [(low + width * i, low + width * (i + 1)) for i in range(NUMBER_BINS)]
+
+
+def _bin_expression(bins_by_question: dict[int, list[tuple[Decimal, Decimal]]]):
+    """SQL that puts each number in its bin (1..n), per question, in one CASE."""
+    whens = []
+    for question_id, bins in bins_by_question.items():
+        if len(bins) <= 1:
+            whens.append(When(question_id=question_id, then=Value(1)))
+            continue
+        bucket = Func(
+            F("number"),
+            Value(bins[0][0], output_field=DecimalField()),
+            Value(bins[-1][1], output_field=DecimalField()),
+            Value(len(bins)),
+            function="width_bucket",
+            output_field=IntegerField(),
+        )
+        whens.append(
+            When(question_id=question_id, then=Least(Greatest(bucket, Value(1)), Value(len(bins))))
+        )
+    return Case(*whens, output_field=IntegerField())
+
+
+def _fmt(number) -> str:
+    if number is None:
+        return ""
+    number = Decimal(number).quantize(Decimal("0.01"))
+    return f"{number.normalize():f}"
+
+
+def questions_for(consultation: Consultation) -> list[Question]:
+    """Questions with results, in form order, with their choices (two queries)."""
+    return list(
+        Question.objects.filter(section__consultation=consultation, kind__in=RESULT_KINDS)
+        .select_related("section")
+        .order_by("section__position", "section__pk", "position", "pk")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position", "pk")))
+    )
+
+
+def results(
+    consultation: Consultation,
+    *,
+    channel: str | None = None,
+    language: str | None = None,
+    breakdown: str | None = None,
+    questions: list[Question] | None = None,
+) -> list[dict[str, Any]]:
+    """Results of every question (or of `questions`), optionally broken down by channel,
+    language or group.
+
+    Queries: questions and choices (2), answers (1), chosen options (1), number bins (1 when
+    there are number questions), and with a breakdown two more plus one for group names.
+    """
+    if breakdown is not None and breakdown not in BREAKDOWNS:
+        raise ValueError(f"unknown breakdown {breakdown!r}")
+    questions = questions_for(consultation) if questions is None else questions
+    # Answers are found by their questions (and options by their choices), so that a
+    # covering index answers most of each query without reading the tables.
+    question_ids = [q.pk for q in questions]
+    choice_ids = [c.pk for q in questions for c in q.choices.all()]
+    # A single choice or a scale has one chosen option per answer, so its respondents are
+    # the sum of its options: its answers need not be read at all.
+    one_choice = {q.pk: list(q.choices.all()) for q in questions if _one_choice(q)}
+    answers = _answers(
+        consultation, [pk for pk in question_ids if pk not in one_choice], channel, language
+    )
+    selections = _selections(consultation, question_ids, choice_ids, channel, language)
+    answer_stats = {}
+    if len(one_choice) < len(questions):
+        answer_stats = {
+            row["question_id"]: row
+            for row in answers.values("question_id").annotate(
+                n=Count("id"),
+                yes=Count("id", filter=Q(yes_no=True)),
+                no=Count("id", filter=Q(yes_no=False)),
+                numbers=Count("number"),
+                low=Min("number"),
+                high=Max("number"),
+                mean=Avg("number"),
+            )
+        }
+    choice_stats = {}
+    if choice_ids:
+        choice_stats = {
+            row["choice_id"]: row
+            for row in selections.values("choice_id").annotate(
+                n=Count("choice_id"), rank_sum=Sum("rank")
+            )
+        }
+    for pk, choices in one_choice.items():
+        answer_stats[pk] = {"n": sum(choice_stats.get(c.pk, {}).get("n", 0) for c in choices)}
+    number_questions = [q for q in questions if q.kind == Question.Kind.NUMBER]
+    bins_by_question = {
+        q.pk: _number_bins(
+            q, answer_stats.get(q.pk, {}).get("low"), answer_stats.get(q.pk, {}).get("high")
+        )
+        for q in number_questions
+    }
+    bin_counts: dict[tuple[int, int], int] = {}
+    if any(bins_by_question.values()):
+        rows = (
+            answers.filter(
+                question_id__in=[pk for pk, bins in bins_by_question.items() if bins],
+                number__isnull=False,
+            )
+            .annotate(bucket=_bin_expression({k: v for k, v in bins_by_question.items() if v}))
+            .values("question_id", "bucket")
+            .annotate(n=Count("id"))
+        )
+        bin_counts = {(row["question_id"], row["bucket"]): row["n"] for row in rows}
+
+    split = _breakdown(
+        one_choice, answers, selections.filter(answer__question_id__in=question_ids), breakdown
+    )
+    return [
+        _question_result(
+            q, answer_stats.get(q.pk, {}), choice_stats, bins_by_question, bin_counts, split
+        )
+        for q in questions
+    ]
+
+
+def _one_choice(question: Question) -> bool:
+    return question.kind in (Question.Kind.SINGLE, Question.Kind.SCALE) and not question.allow_other
+
+
+def _breakdown(one_choice, answers, selections, breakdown) -> dict[str, Any] | None:
+    """Counts per breakdown key: answers per question, options per choice (two queries)."""
+    if breakdown is None:
+        return None
+    path = BREAKDOWNS[breakdown]
+    answer_rows = answers.values("question_id", key=F(f"submission__{path}")).annotate(
+        n=Count("id"),
+        yes=Count("id", filter=Q(yes_no=True)),
+        no=Count("id", filter=Q(yes_no=False)),
+        numbers=Count("number"),
+        mean=Avg("number"),
+    )
+    choice_rows = selections.values("choice_id", key=F(f"answer__submission__{path}")).annotate(
+        n=Count("choice_id"), rank_sum=Sum("rank")
+    )
+    by_answer = {(row["question_id"], row["key"]): row for row in answer_rows}
+    by_choice = {(row["choice_id"], row["key"]): row for row in choice_rows}
+    choice_keys = {key for _c, key in by_choice}
+    for pk, choices in one_choice.items():
+        for key in choice_keys:
+            n = sum(by_choice.get((c.pk, key), {}).get("n", 0) for c in choices)
+            if n:
+                by_answer[(pk, key)] = {"n": n}
+    keys = sorted({key for _q, key in by_answer}, key=lambda k: (k is None, k or ""))
+    if breakdown == "channel":
+        order = list(Submission.Channel.values)
+        keys = sorted(keys, key=lambda k: order.index(k) if k in order else len(order))
+    labels = _labels(breakdown, keys)
+    return {
+        "name": breakdown,
+        "keys": keys,
+        "labels": labels,
+        "answers": by_answer,
+        "choices": by_choice,
+    }
+
+
+def _question_result(q, stats, choice_stats, bins_by_question, bin_counts, split) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "question": q,
+        "id": f"q{q.pk}",
+        "kind": q.kind,
+        "options": [],
+        "breakdown": None,
+    }
+    choices = list(q.choices.all()) if q.has_choices else []
+    if q.kind == Question.Kind.YES_NO:
+        option_keys = [("yes", _("Yes"), stats.get("yes", 0)), ("no", _("No"), stats.get("no", 0))]
+    elif q.kind == Question.Kind.NUMBER:
+        bins = bins_by_question.get(q.pk, [])
+        option_keys = [
+            (i, f"{_fmt(low)} – {_fmt(high)}", bin_counts.get((q.pk, i), 0))
+            for i, (low, high) in enumerate(bins, start=1)
+        ]
+    else:
+        option_keys = [(c.pk, c.label, choice_stats.get(c.pk, {}).get("n", 0)) for c in choices]
+    counted = "numbers" if q.kind == Question.Kind.NUMBER else "n"
+    total_key = ("total",)
+    counts = {total_key: stats.get(counted, 0)} | {key: n for key, _label, n in option_keys}
+    if q.kind == Question.Kind.TEXT:
+        # A text answer is stored only when something was written.
+        counts[("texts",)] = stats.get("n", 0)
+    lines = [[key for key, _l, _n in option_keys]]
+    if q.kind in (
+        Question.Kind.SINGLE,
+        Question.Kind.SCALE,
+        Question.Kind.YES_NO,
+        Question.Kind.NUMBER,
+    ):
+        lines[0].append(total_key)
+    cells = suppress(counts, lines)
+    total = cells[total_key]
+    hide_all = total.hidden == "small"
+    result["respondents"] = total
+    for position, (key, label, _n) in enumerate(option_keys, start=1):
+        cell = cells[key]
+        if hide_all and not cell.hidden:
+            cell.hidden = "small"
+        option = {"key": key, "label": label, "cell": cell, "share": cell.share_of(total)}
+        if q.kind == Question.Kind.RANKING and not cell.hidden and cell.count:
+            rank_sum = choice_stats.get(key, {}).get("rank_sum") or 0
+            option["mean_rank"] = round(rank_sum / cell.count, 2)
+            option["borda"] = cell.count * (len(choices) + 1) - rank_sum
+        if q.kind == Question.Kind.SCALE:
+            option["point"] = position
+        result["options"].append(option)
+    # Bar lengths for the chart (0 to 100): shares, or Borda scores against the highest.
+    if q.kind == Question.Kind.RANKING:
+        top = max((o.get("borda") or 0 for o in result["options"]), default=0)
+        for option in result["options"]:
+            option["bar"] = round(100 * option["borda"] / top, 1) if option.get("borda") else None
+    else:
+        for option in result["options"]:
+            option["bar"] = option["share"]
+    if q.kind == Question.Kind.SCALE and not hide_all and total.count:
+        points = sum(
+            position * (choice_stats.get(c.pk, {}).get("n", 0))
+            for position, c in enumerate(choices, start=1)
+        )
+        result["mean"] = round(points / total.count, 2)
+    if q.kind == Question.Kind.NUMBER and not hide_all and total.count:
+        result["number"] = {
+            "count": total.count,
+            "min": _fmt(stats.get("low")),
+            "max": _fmt(stats.get("high")),
+            "mean": _fmt(stats.get("mean")),
+        }
+    if q.kind == Question.Kind.TEXT:
+        result["texts"] = (
+            cells[("texts",)] if not hide_all else Cell(cells[("texts",)].count, "small")
+        )
+    if split is not None:
+        result["breakdown"] = _question_breakdown(q, choices, option_keys, split)
+    return result
+
+
+def _question_breakdown(q, choices, option_keys, split) -> dict[str, Any]:
+    """A matrix of option by key with totals per key, suppressed along rows and columns."""
+    keys = split["keys"]
+    answers, by_choice = split["answers"], split["choices"]
+    counted = "numbers" if q.kind == Question.Kind.NUMBER else "n"
+    counts: dict[Hashable, int] = {}
+    for key in keys:
+        row = answers.get((q.pk, key), {})
+        counts[("total", key)] = row.get(counted, 0)
+        if q.kind == Question.Kind.YES_NO:
+            counts[("yes", key)] = row.get("yes", 0)
+            counts[("no", key)] = row.get("no", 0)
+        elif q.kind == Question.Kind.TEXT:
+            counts[("texts", key)] = row.get("n", 0)
+        elif q.has_choices:
+            for c in choices:
+                counts[(c.pk, key)] = by_choice.get((c.pk, key), {}).get("n", 0)
+    if q.kind == Question.Kind.YES_NO:
+        row_keys = ["yes", "no"]
+    elif q.kind == Question.Kind.TEXT:
+        row_keys = ["texts"]
+    elif q.has_choices:
+        row_keys = [c.pk for c in choices]
+    else:
+        row_keys = []
+    small_groups = [k for k in keys if 0 < counts[("total", k)] < threshold()]
+    hide = [(r, k) for k in small_groups for r in row_keys]
+    lines = [[("total", k) for k in keys]]
+    lines += [[(r, k) for k in keys] for r in row_keys]
+    exhaustive = q.kind in (Question.Kind.SINGLE, Question.Kind.SCALE, Question.Kind.YES_NO)
+    if exhaustive:
+        lines += [[(r, k) for r in row_keys] + [("total", k)] for k in keys]
+    cells = suppress(counts, lines, hide=hide)
+    labels = {key: label for key, label, _n in option_keys}
+    if q.kind == Question.Kind.TEXT:
+        labels = {"texts": _("Answers")}
+    columns = []
+    for key in keys:
+        total = cells[("total", key)]
+        column = {"key": key, "label": split["labels"][key], "total": total}
+        if total.shown and total.count:
+            if q.kind == Question.Kind.SCALE:
+                points = sum(i * counts[(c.pk, key)] for i, c in enumerate(choices, start=1))
+                column["mean"] = round(points / total.count, 2)
+            if q.kind == Question.Kind.NUMBER:
+                column["mean"] = _fmt(answers.get((q.pk, key), {}).get("mean"))
+        columns.append(column)
+    rows = []
+    for r in row_keys:
+        row_cells = []
+        for key in keys:
+            cell = cells[(r, key)]
+            entry = {"cell": cell, "share": cell.share_of(cells[("total", key)])}
+            if q.kind == Question.Kind.RANKING and cell.shown and cell.count:
+                rank_sum = by_choice.get((r, key), {}).get("rank_sum") or 0
+                entry["mean_rank"] = round(rank_sum / cell.count, 2)
+            row_cells.append(entry)
+        rows.append({"label": labels.get(r, r), "cells": row_cells})
+    return {
+        "name": split["name"],
+        "label": BREAKDOWN_LABELS[split["name"]],
+        "columns": columns,
+        "rows": rows,
+    }
+
+
+# Participation -------------------------------------------------------------------------
+
+
+def _count_by(qs: QuerySet, path: str) -> dict[str | None, int]:
+    return {
+        (str(row["key"]) if row["key"] is not None else None): row["n"]
+        for row in qs.values(key=F(path)).annotate(n=Count("id")).order_by()
+    }
+
+
+def participation(
+    consultation: Consultation,
+    *,
+    channel: str | None = None,
+    language: str | None = None,
+    dimensions: Iterable[str] = ("channel", "language", "group"),
+    name_small_groups: bool = True,
+) -> dict[str, Any]:
+    """How many took part and by channel, language, group, ...: one query per dimension.
+
+    With `name_small_groups=False` (public pages) self-identified groups below the threshold
+    are folded into one row, so that not even a group's name says someone of it took part.
+    """
+    qs = submissions(consultation, channel=channel, language=language)
+    paths = {
+        "channel": "channel",
+        "language": "language",
+        "group": "monitoring__groups__slug",
+        "region": "monitoring__region__slug",
+        "age_band": "monitoring__age_band",
+    }
+    total = qs.count()
+    total_cell = suppress({"total": total})["total"]
+    out: dict[str, Any] = {"total": total_cell, "dimensions": []}
+    for dimension in dimensions:
+        counts = _count_by(qs, paths[dimension])
+        if dimension == "age_band":
+            counts = _merge_blank(counts)
+        keys = _ordered_keys(dimension, counts)
+        labels = _labels(dimension, keys)
+        cells = suppress(counts, [keys], hide=keys if total_cell.hidden else ())
+        rows = [
+            {
+                "key": key,
+                "label": labels[key],
+                "cell": cells[key],
+                "share": cells[key].share_of(total_cell),
+                "bar": cells[key].share_of(total_cell),
+            }
+            for key in keys
+        ]
+        if dimension == "group" and not name_small_groups:
+            small = [row for row in rows if row["key"] and row["cell"].hidden == "small"]
+            if small:
+                rows = [row for row in rows if row not in small]
+                rows.append(
+                    {
+                        "key": SMALL_GROUPS,
+                        "label": str(
+                            _("Other groups, each with fewer than %(n)d people")
+                            % {"n": threshold()}
+                        ),
+                        "cell": Cell(sum(row["cell"].count for row in small), "merged"),
+                        "share": None,
+                        "bar": None,
+                    }
+                )
+        out["dimensions"].append(
+            {"name": dimension, "label": Baseline.Dimension(dimension).label, "rows": rows}
+        )
+    return out
+
+
+def _merge_blank(counts: dict[str | None, int]) -> dict[str | None, int]:
+    merged: dict[str | None, int] = defaultdict(int)
+    for key, n in counts.items():
+        merged[key or None] += n
+    return dict(merged)
+
+
+def _ordered_keys(dimension: str, counts: dict[str | None, int]) -> list[str | None]:
+    if dimension == "channel":
+        order = list(Submission.Channel.values)
+    elif dimension == "age_band":
+        order = list(Monitoring.AgeBand.values)
+    else:
+        order = sorted(k for k in counts if k is not None)
+    keys = [k for k in order if k in counts] + [k for k in counts if k not in order and k]
+    if None in counts:
+        keys.append(None)
+    return keys
+
+
+def who_has_been_heard(consultation: Consultation) -> dict[str, Any]:
+    """Participation by group, channel, language, region and age band against the baselines.
+
+    Each row: observed count (suppressed), observed share, expected share, and `under` when
+    the observed share is below 80 % of the expected one (shown even for a hidden count:
+    staff need it most for the smallest groups).
+    """
+    dimensions = ("group", "channel", "language", "region", "age_band")
+    figures = participation(consultation, dimensions=dimensions)
+    baselines = list(
+        Baseline.objects.filter(consultation=consultation).order_by("dimension", "key")
+    )
+    expected = {(b.dimension, b.key): b for b in baselines}
+    total = figures["total"].count
+    for dimension in figures["dimensions"]:
+        seen = set()
+        for row in dimension["rows"]:
+            seen.add(row["key"])
+            _compare(row, expected.get((dimension["name"], row["key"])), total)
+        # Groups with a baseline but nobody heard yet are the most important rows of all.
+        missing = [
+            b for (dim, key), b in expected.items() if dim == dimension["name"] and key not in seen
+        ]
+        if missing:
+            labels = _labels(dimension["name"], [b.key for b in missing])
+            for baseline in missing:
+                row = {
+                    "key": baseline.key,
+                    "label": labels[baseline.key],
+                    "cell": Cell(0),
+                    "share": 0.0 if total else None,
+                    "bar": 0.0 if total else None,
+                }
+                _compare(row, baseline, total)
+                dimension["rows"].append(row)
+    figures["baselines"] = baselines
+    return figures
+
+
+def _compare(row: dict[str, Any], baseline: Baseline | None, total: int) -> None:
+    row["baseline"] = baseline
+    row["expected"] = baseline.expected_share if baseline else None
+    row["under"] = bool(
+        baseline
+        and total
+        and Decimal(row["cell"].count) / total * 100
+        < baseline.expected_share * UNDER_REPRESENTED_RATIO
+    )
+
+
+# The report page -----------------------------------------------------------------------
+
+
+def report_figures(
+    consultation: Consultation,
+    *,
+    channel: str | None = None,
+    language: str | None = None,
+    breakdown: str | None = None,
+) -> dict[str, Any]:
+    """Everything the report and analysis pages show: participation and results, suppressed."""
+    return {
+        "participation": participation(
+            consultation, channel=channel, language=language, name_small_groups=False
+        ),
+        "results": results(consultation, channel=channel, language=language, breakdown=breakdown),
+        "filters": {"channel": channel, "language": language, "breakdown": breakdown},
+    }
+
+
+def theme_counts(consultation: Consultation) -> list[Theme]:
+    """Themes with the number of counted answers coded to each (suppressed)."""
+    themes = list(
+        Theme.objects.filter(consultation=consultation).annotate(
+            n=Count(
+                "codings",
+                filter=_confirmed(consultation, "codings__answer__submission__"),
+            )
+        )
+    )
+    cells = suppress({t.pk: t.n for t in themes})
+    for theme in themes:
+        theme.cell = cells[theme.pk]
+    return themes
+
+
+def quotes(consultation: Consultation) -> dict[int, list[str]]:
+    """Chosen quotes per theme: only the answer's text, never who wrote it.
+
+    Only answers whose authors consented to publication are quoted.
+    """
+    consent = Consent.objects.filter(
+        participant_id=OuterRef("answer__submission__participant_id"),
+        purpose=Consent.Purpose.PUBLICATION,
+        withdrawn_at__isnull=True,
+    )
+    rows = (
+        Coding.objects.filter(theme__consultation=consultation, is_quote=True)
+        .filter(_confirmed(consultation, "answer__submission__"))
+        .filter(Exists(consent))
+        .exclude(answer__text="")
+        .order_by("theme_id", "pk")
+        .values_list("theme_id", "answer__text")
+    )
+    out: dict[int, list[str]] = defaultdict(list)
+    for theme_id, text in rows:
+        out[theme_id].append(text)
+    return dict(out)
+
+
+def commitments_with_updates(consultation: Consultation) -> list[Commitment]:
+    """The consultation's commitments with their timelines (two queries)."""
+    return list(
+        Commitment.objects.filter(consultation=consultation)
+        .select_related("theme")
+        .prefetch_related(
+            Prefetch("updates", queryset=CommitmentUpdate.objects.order_by("at", "pk"))
+        )
+    )
+
+
+FOLLOW_UP_QUESTIONS = {
+    "felt_heard": _("I felt heard"),
+    "fair": _("The process was fair"),
+    "clear": _("The process was clear"),
+    "reflects": _("The outcome reflects what people said"),
+}
+
+
+def follow_up_results(consultation: Consultation) -> dict[str, Any] | None:
+    """Follow-up survey means and distributions (1 to 5), suppressed; None before any response."""
+    aggregates: dict[str, Any] = {"responses": Count("id")}
+    for name in FOLLOW_UP_QUESTIONS:
+        aggregates[f"{name}__n"] = Count(name)
+        aggregates[f"{name}__mean"] = Avg(name)
+        for point in range(1, 6):
+            aggregates[f"{name}__{point}"] = Count("id", filter=Q(**{name: point}))
+    row = FollowUpResponse.objects.filter(consultation=consultation).aggregate(**aggregates)
+    if not row["responses"]:
+        return None
+    total = suppress({"n": row["responses"]})["n"]
+    scales = []
+    for name, label in FOLLOW_UP_QUESTIONS.items():
+        counts = {point: row[f"{name}__{point}"] for point in range(1, 6)} | {
+            "n": row[f"{name}__n"]
+        }
+        cells = suppress(counts, [list(counts)])
+        answered = cells["n"]
+        scales.append(
+            {
+                "name": name,
+                "label": label,
+                "answered": answered,
+                "mean": round(row[f"{name}__mean"], 2)
+                if answered.shown and row[f"{name}__mean"] is not None
+                else None,
+                "points": [
+                    {"point": p, "cell": cells[p], "share": cells[p].share_of(answered)}
+                    for p in range(1, 6)
+                ],
+            }
+        )
+    return {"responses": total, "scales": scales}
+
+
+def published_report(slug: str) -> Report | None:
+    """The published report of a public consultation, or None."""
+    return (
+        Report.objects.select_related("consultation", "consultation__organisation")
+        .filter(
+            consultation__slug=slug,
+            consultation__state__in=PUBLISHED_STATES,
+            published_at__isnull=False,
+        )
+        .first()
+    )
+
+
+def theme_responses(report: Report) -> dict[int, ThemeResponse]:
+    return {tr.theme_id: tr for tr in ThemeResponse.objects.filter(report=report)}
+
+
+def public_commitments(*, status: str | None = None) -> QuerySet[Commitment]:
+    """Commitments of consultations with a published report, newest report first."""
+    qs = (
+        Commitment.objects.filter(
+            consultation__report__published_at__isnull=False,
+            consultation__state__in=PUBLISHED_STATES,
+        )
+        .select_related("consultation")
+        .prefetch_related(
+            Prefetch(
+                "updates",
+                queryset=CommitmentUpdate.objects.order_by("at", "pk"),
+                to_attr="timeline",
+            )
+        )
+        .order_by("-consultation__report__published_at", "consultation_id", "position", "pk")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+# Open data -----------------------------------------------------------------------------
+
+
+def published_answers(consultation: Consultation) -> QuerySet[Answer]:
+    """Counted answers whose authors consented to publication (and have not withdrawn it).
+
+    Only opinion fields come out: no contact details, monitoring, reference or facilitator.
+    """
+    consent = Consent.objects.filter(
+        participant_id=OuterRef("submission__participant_id"),
+        purpose=Consent.Purpose.PUBLICATION,
+        withdrawn_at__isnull=True,
+    )
+    return (
+        Answer.objects.filter(_confirmed(consultation, "submission__"))
+        .filter(Exists(consent))
+        .order_by("submission_id", "question_id")
+    )
