@@ -81,15 +81,16 @@ def test_malay_keyboard_only_at_320px_with_an_error_corrected(page, consultation
 
     assert page.url.endswith("/section/2/")
     assert_accessible(page, "feedback-ms-section-2")
+    # Typing a letter picks the first option starting with it: "Kedua" (2nd), "Pertama" (1st).
     tab_to(page, f"#id_q{ranking}_0")
-    page.keyboard.type("2")
+    page.keyboard.type("k")
     tab_to(page, f"#id_q{ranking}_1")
-    page.keyboard.type("2")
+    page.keyboard.type("k")
     press_enter_on(page, "main form button[type=submit]")
     assert page.locator(".error-summary").is_visible()
     assert_accessible(page, "feedback-ms-section-2-errors")
     tab_to(page, f"#id_q{ranking}_1")
-    page.keyboard.type("1")
+    page.keyboard.type("p")
     press_enter_on(page, "main form button[type=submit]")
 
     assert page.url.endswith("/about-you/")
