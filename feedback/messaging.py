@@ -5,6 +5,8 @@ reach them get anything; notifications drops anyone who unsubscribed. Audiences 
 through a fan-out source, so a consultation with 100,000 participants is told in batches.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db.models import QuerySet
 from django.dispatch import receiver
@@ -54,8 +56,12 @@ def participant_specs(
     template: str,
     context: dict,
     consultation: Consultation,
+    extra: Callable[[Participant, str], dict] | None = None,
 ) -> list[MessageSpec]:
-    """One message per participant: email if they gave one, otherwise SMS."""
+    """One message per participant: email if they gave one, otherwise SMS.
+
+    `extra(participant, language)` adds context of the participant's own (a personal link).
+    """
     specs = []
     for participant in participants:
         contact = participant.contact_details
@@ -78,6 +84,7 @@ def participant_specs(
                     "consultation_url": absolute_url(
                         "consult:detail", language, slug=consultation.slug
                     ),
+                    **(extra(participant, language) if extra else {}),
                 },
             )
         )

@@ -8,7 +8,6 @@ N days after the outcome, the purge after the retention period).
 
 import datetime as dt
 import logging
-from dataclasses import replace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,6 +30,7 @@ from feedback.models import Consent, ContactDetails, Participant
 from notifications import services as notifications
 from notifications.models import FanOut
 from notifications.specs import FanOutPage, fan_out_source
+from outcomes.following import follow_signature
 from outcomes.models import CommitmentFollower, CommitmentUpdate, Report
 
 logger = logging.getLogger(__name__)
@@ -45,22 +45,26 @@ def outcome_messages(*, after: int, limit: int, consultation_id: int) -> FanOutP
     """What was decided, with a link to the report: to those who asked for the outcome."""
     consultation = Consultation.objects.select_related("report").get(pk=consultation_id)
     participants = page_of(consenting(consultation_id, Consent.Purpose.OUTCOME_NEWS), after, limit)
-    specs = [
-        replace(
-            spec, context={**spec.context, "report_url": _report_url(consultation, spec.language)}
-        )
-        for spec in participant_specs(
-            participants,
-            purpose="outcome",
-            subject_key=consultation_subject(consultation_id),
-            template="messages/outcome",
-            context={
-                "summary": consultation.report.summary,
-                "commitments": consultation.commitments.count(),
-            },
-            consultation=consultation,
-        )
-    ]
+
+    def links(participant: Participant, language: str) -> dict:
+        signature = follow_signature(participant_id=participant.pk, consultation_id=consultation_id)
+        return {
+            "report_url": _report_url(consultation, language),
+            "follow_url": absolute_url("outcomes:follow", language, signature=signature),
+        }
+
+    specs = participant_specs(
+        participants,
+        purpose="outcome",
+        subject_key=consultation_subject(consultation_id),
+        template="messages/outcome",
+        context={
+            "summary": consultation.report.summary,
+            "commitments": consultation.commitments.count(),
+        },
+        consultation=consultation,
+        extra=links,
+    )
     return FanOutPage(messages=specs, next_after=participants[-1].pk if participants else None)
 
 
@@ -86,19 +90,15 @@ def commitment_messages(*, after: int, limit: int, update_id: int) -> FanOutPage
         contact_details__isnull=False,
     )
     participants = page_of(followers, after, limit)
-    specs = [
-        replace(
-            spec, context={**spec.context, "report_url": _report_url(consultation, spec.language)}
-        )
-        for spec in participant_specs(
-            participants,
-            purpose=f"commitment:{update.pk}",
-            subject_key=consultation_subject(consultation.pk),
-            template="messages/commitment",
-            context={"commitment": commitment, "note": update.note},
-            consultation=consultation,
-        )
-    ]
+    specs = participant_specs(
+        participants,
+        purpose=f"commitment:{update.pk}",
+        subject_key=consultation_subject(consultation.pk),
+        template="messages/commitment",
+        context={"commitment": commitment, "note": update.note},
+        consultation=consultation,
+        extra=lambda participant, language: {"report_url": _report_url(consultation, language)},
+    )
     return FanOutPage(messages=specs, next_after=participants[-1].pk if participants else None)
 
 
@@ -125,29 +125,19 @@ def follow_up_messages(*, after: int, limit: int, consultation_id: int) -> FanOu
             consultation=consultation, participants=participants
         )
     }
-    specs = [
-        replace(
-            spec,
-            context={
-                **spec.context,
-                "survey_url": absolute_url(
-                    "outcomes:follow_up", spec.language, token=invitations[participant.pk].token
-                ),
-            },
-        )
-        for participant, spec in zip(
-            participants,
-            participant_specs(
-                participants,
-                purpose="follow_up_survey",
-                subject_key=consultation_subject(consultation_id),
-                template="messages/follow_up",
-                context={},
-                consultation=consultation,
-            ),
-            strict=False,
-        )
-    ]
+    specs = participant_specs(
+        participants,
+        purpose="follow_up_survey",
+        subject_key=consultation_subject(consultation_id),
+        template="messages/follow_up",
+        context={},
+        consultation=consultation,
+        extra=lambda participant, language: {
+            "survey_url": absolute_url(
+                "outcomes:follow_up", language, token=invitations[participant.pk].token
+            )
+        },
+    )
     return FanOutPage(messages=specs, next_after=participants[-1].pk if participants else None)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outcomes.views import follow_up, public
+from outcomes.views import follow_up, following, public
 
 app_name = "outcomes"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("consultations/<slug:slug>/outcome/data.json", public.data_json, name="data_json"),
     path("commitments/", public.tracker, name="tracker"),
     path("follow-up/<str:token>/", follow_up.survey, name="follow_up"),
+    path("follow/<str:signature>/", following.follow_commitments, name="follow"),
 ]

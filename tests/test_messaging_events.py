@@ -220,3 +220,31 @@ def test_due_consultations_close_on_time_and_tell_participants(
         consult_services.consultations_advance_due()
 
     assert len(mail.outbox) == 1
+
+
+def test_outcome_message_links_to_following_commitments_which_then_bring_updates(
+    client, open_consultation, owner, django_capture_on_commit_callbacks
+):
+    import re
+
+    participant(
+        open_consultation, email="amir@example.org", consents=[Consent.Purpose.OUTCOME_NEWS]
+    )
+    commitment = Commitment.objects.create(
+        consultation=open_consultation, action_en="Dig ten wells", responsible_body="Water board"
+    )
+    close(open_consultation, django_capture_on_commit_callbacks)
+    publish(open_consultation, owner, django_capture_on_commit_callbacks)
+    follow_path = re.search(r"http://[^/]+(/en/follow/\S+/)", mail.outbox[-1].body).group(1)
+
+    page = client.get(follow_path)
+    saved = client.post(follow_path, {"commitments": [str(commitment.pk)]})
+    forged = client.get("/en/follow/not-a-signature/")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        commitment_update_status(commitment=commitment, actor=owner, status=Commitment.Status.DONE)
+
+    assert "Dig ten wells" in page.content.decode()
+    assert saved.status_code == 302
+    assert forged.status_code == 404
+    assert [message.to for message in mail.outbox] == [["amir@example.org"]]
