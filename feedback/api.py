@@ -197,7 +197,9 @@ def _form_data(questions: dict[int, Question], answers: list[dict]) -> tuple[Que
             if any(v not in known for v in order) or not isinstance(value, list):
                 errors[str(question.pk)] = [_("Give each item a different rank")]
         elif kind == Question.Kind.YES_NO:
-            data[name] = {True: YES, False: NO}.get(value, str(value).lower())
+            # A list or an object is no answer to a yes/no question (and cannot be hashed).
+            known = value if isinstance(value, bool | int | float | str) else None
+            data[name] = {True: YES, False: NO}.get(known, str(value).lower())
         else:
             data[name] = str(value) if value != OTHER else OTHER
     return data, errors

@@ -84,7 +84,7 @@ def participant_specs(
                     "consultation_url": absolute_url(
                         "consult:detail", language, slug=consultation.slug
                     ),
-                    **(extra(participant, language) if extra else {}),
+                    **(extra(participant, language) if extra else {}),  # nosec B610 - a callback named extra, not QuerySet.extra
                 },
             )
         )
