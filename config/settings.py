@@ -1,7 +1,7 @@
 """Suara settings: one module, read from the environment.
 
 With nothing set and DEBUG=true the platform runs on embedded defaults (SQLite, Celery
-tasks in-process, mail to the console). Production sets DEBUG=false, SECRET_KEY,
+tasks in-process, mail to the console through the MAILERS setting). Production sets DEBUG=false, SECRET_KEY,
 DATABASE_URL, REDIS_URL and ALLOWED_HOSTS; `manage.py check --deploy` is then clean.
 """
 
@@ -340,6 +340,8 @@ FEEDBACK_RATE_LIMITS = {
     "window": env_int("FEEDBACK_RATE_WINDOW_SECONDS", 600),
 }
 FEEDBACK_MAX_REQUEST_BYTES = env_int("FEEDBACK_MAX_REQUEST_MB", 30) * 1024 * 1024
+# How long a worker reuses a consultation's question structure between submissions (seconds).
+FEEDBACK_QUESTIONS_REUSE_SECONDS = 5
 
 LOGGING = {
     "version": 1,

@@ -53,7 +53,7 @@ def consultation_questions_recent(consultation: Consultation) -> list[Question]:
     the structure hardly ever changes while it is open (answered questions cannot change
     kind or lose choices), and the consultation's state is still read on every request.
     """
-    ttl = getattr(settings, "FEEDBACK_QUESTIONS_REUSE_SECONDS", 5)
+    ttl = settings.FEEDBACK_QUESTIONS_REUSE_SECONDS
     now = time.monotonic()
     hit = _RECENT_QUESTIONS.get(consultation.pk)
     if hit is not None and hit[0] > now:
