@@ -296,6 +296,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read and submit to public consultations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api_schema.add_error_responses",
+    ],
 }
 
 # Security. HTTPS settings follow DEBUG unless the deployment says otherwise.

@@ -159,10 +159,12 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False)
-    answers = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+    answers = serializers.JSONField(
         required=False,
-        help_text="Messages per question id, the same as on the web form.",
+        help_text=(
+            "Messages per question id, the same as on the web form; or, when the body itself "
+            "is malformed, the field errors of its answers."
+        ),
     )
 
 
