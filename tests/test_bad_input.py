@@ -11,9 +11,8 @@ the citizen form and the submission API.
 Case counts are printed (run with `-s` to see them) for the closing note.
 
 Every response is validated in full against the schema (status code and body); the common
-error answers are added to every operation by `config.api_schema`. Known gap: Django REST
-framework's own type messages stay English in languages it has no catalogue for, Malay
-among them (strict xfail test below).
+error answers are added to every operation by `config.api_schema`. Django REST framework's
+own messages are translated through `config/drf_messages.py` (it has no Malay catalogue).
 """
 
 import re
@@ -420,13 +419,6 @@ def test_submission_api_stores_any_text_whole_or_refuses_it_in_malay(consultatio
     report("hypothesis: submission API, text")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known gap: DRF ships no Malay catalogue, so its own type messages ('A valid integer "
-        "is required.', 'Must be a valid UUID.') stay English; needs new catalogue entries."
-    ),
-)
 def test_submission_api_type_errors_are_in_malay(consultation, malay_api):
     body = {"consultation": consultation.slug, "answers": [{"question": "abc"}]}
 
@@ -435,7 +427,7 @@ def test_submission_api_type_errors_are_in_malay(consultation, malay_api):
     )
 
     assert response.status_code == 400
-    assert "A valid integer is required." not in response.content.decode()
+    assert "Masukkan nombor bulat yang sah." in response.content.decode()
 
 
 def test_submission_api_yes_no_given_a_list_is_a_400_in_malay(consultation, malay_api):
