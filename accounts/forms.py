@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,3 +40,22 @@ class TokenForm(forms.Form):
         if not token.isdigit() or not self.device.verify_token(token):
             raise forms.ValidationError(_("The code is not right. Check your app and try again."))
         return token
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError, aliases=None) -> None:
+    """Show a service's validation errors beside the fields they are about.
+
+    Every app's staff views use this. Errors about a name the form has no field for go to
+    the top of the form; `aliases` maps a service's name to the form's (e.g. "choices" to
+    the English choices box).
+    """
+    aliases = aliases or {}
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            name = aliases.get(name, name)
+            target = name if name in form.fields else None
+            for item in errors:
+                form.add_error(target, item)
+    else:
+        for item in error.messages:
+            form.add_error(None, item)

@@ -200,7 +200,10 @@ class ThrowawayRedis:
 @pytest.fixture
 def throwaway_redis():
     if not shutil.which("redis-server"):
-        pytest.skip("SKIPPING: redis-server is not installed")
+        message = "redis-server is not installed (Debian package redis-server)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(f"SKIPPING: {message}")
     redis = ThrowawayRedis()
     redis.start()
     yield redis

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from accounts.forms import apply_service_errors
 from accounts.models import Organisation
 from consult import queries_staff, rules, services
 from consult.forms import (
@@ -33,18 +34,6 @@ def _consultation(request: HttpRequest, pk: int, roles=permissions.ANY_ROLE) -> 
         roles,
         pk=pk,
     )
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Show a service's validation errors beside the fields they are about."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        for item in error.messages:
-            form.add_error(None, item)
 
 
 @login_required
@@ -74,7 +63,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
                 partners=form.cleaned_data["partners"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Consultation saved as a draft. Now add its questions."))
             return redirect("consult_staff:detail", pk=consultation.pk)
@@ -98,7 +87,7 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 partners=form.cleaned_data["partners"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("consult_staff:detail", pk=consultation.pk)
@@ -180,7 +169,7 @@ def consultation_transition(request: HttpRequest, pk: int, action: str) -> HttpR
                 for message in error.messages:
                     messages.error(request, message)
                 return redirect("consult_staff:detail", pk=consultation.pk)
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         except services.TransitionError as error:
             messages.error(request, str(error))
             return redirect("consult_staff:detail", pk=consultation.pk)
@@ -214,7 +203,7 @@ def consultation_extend(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The closing time has been changed."))
             return redirect("consult_staff:detail", pk=consultation.pk)
@@ -288,9 +277,7 @@ def question_edit(
                 question=question,
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict") and "choices" in error.error_dict:
-                error.error_dict["choices_en"] = error.error_dict.pop("choices")
-            _apply_errors(form, error)
+            apply_service_errors(form, error, aliases={"choices": "choices_en"})
         else:
             messages.success(request, _("Question saved."))
             return redirect("consult_staff:detail", pk=consultation.pk)

@@ -1,4 +1,4 @@
-"""Covering indexes for the results queries (outcomes/queries.py), on feedback's tables.
+"""Covering indexes for the results queries (outcomes/queries/statistics.py), on feedback's tables.
 
 Results read answers by question and chosen options by choice, leaving out the few
 submissions that do not count; with these indexes PostgreSQL answers them from the index

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from accounts.forms import apply_service_errors
 from consult.models import Consultation
 from outcomes import queries, services
 from outcomes.forms import BaselineForm, ResultsFilterForm
@@ -20,18 +21,6 @@ def consultation_for(request: HttpRequest, pk: int, roles=permissions.ANALYSE) -
     return permissions.get_scoped_or_404(
         Consultation.objects.select_related("organisation"), request.user, roles, pk=pk
     )
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Show a service's validation errors beside the fields they are about."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        for item in error.messages:
-            form.add_error(None, item)
 
 
 @login_required
@@ -82,7 +71,7 @@ def baseline_edit(request: HttpRequest, pk: int, baseline_pk: int | None = None)
                 consultation=consultation, actor=request.user, baseline=form.instance
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Baseline saved."))
             return redirect("outcomes_staff:heard", pk=consultation.pk)

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import permissions
+from accounts.forms import apply_service_errors
 from consult.models import Consultation
 from outcomes import campaigns, coding, suggest
 from outcomes.forms_text import (
@@ -50,18 +51,6 @@ def _theme(consultation: Consultation, theme_pk: int) -> Theme:
         consultation=consultation,
         pk=theme_pk,
     )
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Show a service's validation errors beside the fields they are about."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        for item in error.messages:
-            form.add_error(None, item)
 
 
 def _back(request: HttpRequest, consultation: Consultation, value: str | None) -> HttpResponse:
@@ -217,7 +206,7 @@ def theme_create(request: HttpRequest, pk: int) -> HttpResponse:
                 consultation=consultation, actor=request.user, names=form.names()
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Theme “%(theme)s” added.") % {"theme": theme.name})
             return redirect("outcomes_staff:coding", pk=consultation.pk)
@@ -237,7 +226,7 @@ def theme_edit(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
         try:
             coding.theme_rename(theme=theme, actor=request.user, names=form.names())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Theme renamed."))
             return redirect("outcomes_staff:coding", pk=consultation.pk)

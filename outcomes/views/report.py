@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from accounts.forms import apply_service_errors
 from outcomes import queries, services
 from outcomes.forms import CommitmentForm, CommitmentStatusForm, ReportForm, ThemeResponseForm
 from outcomes.models import Commitment, Theme
-from outcomes.views.analysis import apply_errors, consultation_for
+from outcomes.views.analysis import consultation_for
 
 
 @login_required
@@ -102,7 +103,7 @@ def commitment_edit(
                 commitment=commitment,
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Commitment saved."))
             return redirect("outcomes_staff:report", pk=consultation.pk)
@@ -128,7 +129,7 @@ def commitment_status(request: HttpRequest, pk: int, commitment_pk: int) -> Http
                 fields=form.translated_values(),
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Status changed."))
             return redirect("outcomes_staff:report", pk=consultation.pk)
