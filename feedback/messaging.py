@@ -98,11 +98,12 @@ def page_of(queryset: QuerySet[Participant], after: int, limit: int) -> list[Par
 
 
 @fan_out_source
-def closing_messages(*, after: int, limit: int, consultation_id: int) -> FanOutPage:
+def closing_messages(
+    *, after: int, limit: int, consultation_id: int, taking_part: int
+) -> FanOutPage:
     """Thanks, how many took part, and when the outcome is due: to those who asked for news."""
     consultation = Consultation.objects.get(pk=consultation_id)
     participants = page_of(consenting(consultation_id, Consent.Purpose.OUTCOME_NEWS), after, limit)
-    taking_part = Submission.objects.confirmed().filter(consultation_id=consultation_id).count()
     specs = participant_specs(
         participants,
         purpose="closing",
@@ -121,5 +122,11 @@ def on_consultation_closed(sender, consultation: Consultation, from_state, to_st
         notifications.fan_out_start(
             key=f"closing:consultation:{consultation.pk}",
             source="feedback.messaging.closing_messages",
-            kwargs={"consultation_id": consultation.pk},
+            # Counted once, at closing, so every page of the send tells the same figure.
+            kwargs={
+                "consultation_id": consultation.pk,
+                "taking_part": Submission.objects.confirmed()
+                .filter(consultation_id=consultation.pk)
+                .count(),
+            },
         )
