@@ -79,6 +79,8 @@ class TranslatedFieldsMixin:
         return groups
 
     def translated_values(self) -> dict[str, str]:
+        """Every `<name>_<lang>` value. Never the bare `<name>`: modeltranslation writes that
+        to the active language's column, which would overwrite its translation."""
         return {
             f"{name}_{field_suffix(code)}": self.cleaned_data.get(f"{name}_{field_suffix(code)}")
             or ""
@@ -248,10 +250,6 @@ class ConsultationForm(TranslatedFieldsMixin, forms.Form):
 
     def model_fields(self) -> dict[str, object]:
         data = self.translated_values()
-        data["title"] = data["title_en"]
-        data["summary"] = data["summary_en"]
-        data["body"] = data["body_en"]
-        data["easy_read"] = data["easy_read_en"]
         for name in self.SETTINGS:
             if name not in ("target_groups", "partners"):
                 data[name] = self.cleaned_data[name]
@@ -272,9 +270,7 @@ class SectionForm(TranslatedFieldsMixin, forms.Form):
         self.add_translated_fields(instance)
 
     def model_fields(self) -> dict[str, object]:
-        data = self.translated_values()
-        data["title"], data["intro"] = data["title_en"], data["intro_en"]
-        return data
+        return self.translated_values()
 
 
 class QuestionForm(TranslatedFieldsMixin, forms.Form):
@@ -392,14 +388,12 @@ class QuestionForm(TranslatedFieldsMixin, forms.Form):
                 f"label_{field_suffix(code)}": (lines[code][i] if i < len(lines[code]) else "")
                 for code in LANGUAGE_CODES
             }
-            | {"label": english[i]}
             for i in range(len(english))
         ]
         return cleaned
 
     def model_fields(self) -> dict[str, object]:
         data = {k: v for k, v in self.translated_values().items() if not k.startswith("choices_")}
-        data["text"], data["help_text"] = data["text_en"], data["help_text_en"]
         for name in self.SETTINGS:
             data[name] = self.cleaned_data[name]
         return data
@@ -470,7 +464,6 @@ class EventForm(TranslatedFieldsMixin, forms.Form):
 
     def model_fields(self) -> dict[str, object]:
         data = self.translated_values()
-        data["title"], data["accessibility"] = data["title_en"], data["accessibility_en"]
         for name in ("kind", "starts_at", "ends_at", "place", "address", "languages"):
             data[name] = self.cleaned_data[name]
         return data
@@ -517,9 +510,7 @@ class AttachmentForm(TranslatedFieldsMixin, forms.Form):
         self.add_translated_fields()
 
     def model_fields(self) -> dict[str, object]:
-        data = self.translated_values()
-        data["title"], data["text_alternative"] = data["title_en"], data["text_alternative_en"]
-        return data
+        return self.translated_values()
 
 
 class ReasonForm(forms.Form):

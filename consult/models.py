@@ -157,7 +157,11 @@ class Consultation(models.Model):
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,  # the author's account may be gone; the consultation stays editable
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -10,10 +10,11 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,16 @@ logger = logging.getLogger(__name__)
 
 class TransitionError(Exception):
     """A state change that is not allowed from the current state."""
+
+
+def _validate(obj) -> None:
+    """Model validation in the default language.
+
+    modeltranslation reads a bare translated field (`title`) in the active language; staff
+    working in Malay would otherwise be told the English-required fields are empty.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        obj.full_clean()
 
 
 # Paths under /consultations/ that a consultation's address must not hide.
@@ -70,7 +81,7 @@ def consultation_create(
     consultation.slug = fields.get("slug") or _unique_slug(
         fields.get("title_en") or fields["title"]
     )
-    consultation.full_clean()
+    _validate(consultation)
     consultation.save()
     consultation.target_groups.set(target_groups)
     consultation.partners.set(partners)
@@ -95,7 +106,7 @@ def consultation_update(
     changed = [name for name, value in fields.items() if getattr(consultation, name) != value]
     for name, value in fields.items():
         setattr(consultation, name, value)
-    consultation.full_clean()
+    _validate(consultation)
     consultation.save()
     if target_groups is not None:
         consultation.target_groups.set(target_groups)
@@ -325,7 +336,7 @@ def section_save(
         section = Section(consultation=consultation, position=(position or 0) + 1)
     for name, value in fields.items():
         setattr(section, name, value)
-    section.full_clean()
+    _validate(section)
     section.save()
     audit_record(
         actor=actor, organisation=consultation.organisation, action="section.save", obj=section
@@ -368,7 +379,7 @@ def question_save(
         raise ValidationError(
             {"max_value": _("The largest number must not be smaller than the smallest.")}
         )
-    question.full_clean()
+    _validate(question)
     question.save()
     if kind in Question.CHOICE_KINDS:
         existing = list(question.choices.all())
@@ -459,7 +470,7 @@ def event_save(
     event = event or Event(consultation=consultation)
     for name, value in fields.items():
         setattr(event, name, value)
-    event.full_clean()
+    _validate(event)
     event.save()
     audit_record(
         actor=actor, organisation=consultation.organisation, action="event.save", obj=event
@@ -488,7 +499,7 @@ def attachment_add(
         consultation=consultation, position=(position or 0) + 1, size=upload.size, **fields
     )
     attachment.file.save(upload.name, upload, save=False)
-    attachment.full_clean()
+    _validate(attachment)
     attachment.save()
     audit_record(
         actor=actor, organisation=consultation.organisation, action="attachment.add", obj=attachment

@@ -363,3 +363,40 @@ def test_documents_are_served_publicly_only_once_the_consultation_is_public(
     assert b"".join(staff_view.streaming_content) == b"%PDF-1.4 plan"
     assert public_view.status_code == 200
     assert public_view["Content-Disposition"].startswith('inline; filename="the-plan.pdf"')
+
+
+def test_editing_in_malay_keeps_the_malay_translations(client_for, editor, organisation):
+    consultation = ConsultationFactory(organisation=organisation, state=State.DRAFT)
+    section = SectionFactory(consultation=consultation)
+    question = question_with_choices(section, Question.Kind.SINGLE, ["Tap", "Well"])
+    client = client_for(editor)
+
+    client.post(
+        f"/ms/staff/consultations/{consultation.pk}/edit/",
+        consultation_data(title_ms="Air bersih", opens_at=future(2)),
+    )
+    client.post(
+        f"/ms/staff/consultations/{consultation.pk}/sections/{section.pk}/questions/{question.pk}/",
+        {
+            "kind": "single",
+            "text_en": "Where?",
+            "text_ms": "Di mana?",
+            "choices_en": "Tap\nWell",
+            "choices_ms": "Paip\nPerigi",
+            "max_length": 2000,
+            "file_types": "pdf",
+            "max_file_mb": 10,
+        },
+    )
+
+    consultation.refresh_from_db()
+    question.refresh_from_db()
+    assert (consultation.title_en, consultation.title_ms) == (
+        "Clean water for every village",
+        "Air bersih",
+    )
+    assert (question.text_en, question.text_ms) == ("Where?", "Di mana?")
+    assert [(c.label_en, c.label_ms) for c in question.choices.all()] == [
+        ("Tap", "Paip"),
+        ("Well", "Perigi"),
+    ]
