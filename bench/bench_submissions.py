@@ -257,30 +257,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-# gunicorn.conf.py checks the database from the master process and leaves that connection
-# open, so forked workers share one socket and read each other's results (seen here as
-# bulk inserts returning the wrong number of rows). Until it closes it, close it here.
-GUNICORN_CONF = """
-exec(open("gunicorn.conf.py").read())
-_check_then_serve = on_starting
-
-
-def on_starting(server):
-    _check_then_serve(server)
-    from django.db import connections
-
-    connections.close_all()
-"""
-
-
-def start_gunicorn(port: int, conf: Path) -> subprocess.Popen:
-    conf.write_text(GUNICORN_CONF)
+def start_gunicorn(port: int) -> subprocess.Popen:
+    """gunicorn as deployed (gunicorn.conf.py), 2 worker processes, access log off."""
     server = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
-            f"--config={conf}",
+            "--config=gunicorn.conf.py",
             "config.wsgi",
             "--workers=2",
             f"--bind=127.0.0.1:{port}",
@@ -390,33 +374,32 @@ def main() -> int:
 
     port = free_port()
     scratch = tempfile.mkdtemp(prefix="bench-submissions-")
-    server = start_gunicorn(port, Path(scratch) / "gunicorn.conf.py")
+    server = start_gunicorn(port)
     base = f"http://127.0.0.1:{port}"
     try:
-        if True:
-            body_file = Path(scratch) / "body.json"
-            body_file.write_text(json.dumps(body))
-            paths_file = Path(scratch) / "paths.txt"
-            paths_file.write_text("\n".join(paths) + "\n")
+        body_file = Path(scratch) / "body.json"
+        body_file.write_text(json.dumps(body))
+        paths_file = Path(scratch) / "paths.txt"
+        paths_file.write_text("\n".join(paths) + "\n")
 
-            before = submitted_count(consultation)
-            api, api_cpu = cpu_per_request(
-                lambda: wrk(base, "bench/submissions_api.lua", key, str(body_file)),
-                lambda figures: figures["requests"],
-            )
-            api_accepted = submitted_count(consultation) - before
+        before = submitted_count(consultation)
+        api, api_cpu = cpu_per_request(
+            lambda: wrk(base, "bench/submissions_api.lua", key, str(body_file)),
+            lambda figures: figures["requests"],
+        )
+        api_accepted = submitted_count(consultation) - before
 
-            before = submitted_count(consultation)
-            form = wrk(
-                base,
-                "bench/submissions_form.lua",
-                str(paths_file),
-                secrets.token_hex(16),
-                str(THREADS),
-            )
-            form_accepted = submitted_count(consultation) - before
+        before = submitted_count(consultation)
+        form = wrk(
+            base,
+            "bench/submissions_form.lua",
+            str(paths_file),
+            secrets.token_hex(16),
+            str(THREADS),
+        )
+        form_accepted = submitted_count(consultation) - before
 
-            page = wrk(f"{base}{consultation.get_absolute_url()}", None)
+        page = wrk(f"{base}{consultation.get_absolute_url()}", None)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -44,13 +44,15 @@ class PartnerTokenAuthentication(BaseAuthentication):
             key = header[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("This API key is not valid.")) from None
-        token = (
-            PartnerToken.objects.select_related("organisation")
-            .filter(key_hash=PartnerToken.hash(key), revoked_at__isnull=True)
-            .first()
-        )
-        if token is None:
-            raise exceptions.AuthenticationFailed(_("This API key is not valid."))
+        try:
+            # Only what a submission needs: this runs on every request.
+            token = (
+                PartnerToken.objects.select_related("organisation")
+                .only("pk", "organisation__id")
+                .get(key_hash=PartnerToken.hash(key), revoked_at__isnull=True)
+            )
+        except PartnerToken.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("This API key is not valid.")) from None
         return (AnonymousUser(), token)
 
     def authenticate_header(self, request: Request) -> str:
@@ -147,14 +149,15 @@ class SubmissionInputSerializer(serializers.Serializer):
     answers = AnswerInputSerializer(many=True)
 
 
-class SubmissionSerializer(serializers.ModelSerializer):
+class SubmissionSerializer(serializers.Serializer):
+    # Declared rather than a ModelSerializer, which introspects the model on every response.
+    reference = serializers.CharField(read_only=True)
     consultation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    channel = serializers.ChoiceField(choices=Submission.Channel.choices, read_only=True)
     # A plain string: an enum here would collide with the consultation's `state` enum.
     state = serializers.CharField(read_only=True, help_text="submitted (or withdrawn).")
-
-    class Meta:
-        model = Submission
-        fields = ["reference", "consultation", "channel", "state", "language", "submitted_at"]
+    language = serializers.CharField(read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -286,7 +289,10 @@ class SubmissionViewSet(viewsets.ViewSet):
             )
         token: PartnerToken = request.auth
         consultation = (
-            Consultation.objects.select_related("organisation")
+            # Only what taking a response needs: this runs on every request.
+            Consultation.objects.only(
+                "pk", "slug", "organisation_id", "state", "mode", "closes_at", "time_zone"
+            )
             .annotate(
                 invited=Exists(
                     Consultation.partners.through.objects.filter(

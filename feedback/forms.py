@@ -55,6 +55,11 @@ MESSAGES = {
     "rank_unique": _("Give each item a different rank"),
     "number": _("Enter a number, like 12 or 3.5"),
     "file": _("Choose a file to upload"),
+    "max_length": ngettext_lazy(
+        "Your answer must be %(limit_value)d character or fewer",
+        "Your answer must be %(limit_value)d characters or fewer",
+        "limit_value",
+    ),
 }
 
 
@@ -172,11 +177,7 @@ def build_field(question: Question, *, has_file: bool = False) -> forms.Field:
             widget=forms.Textarea(attrs={"rows": 5}),
             error_messages={
                 "required": MESSAGES["enter"],
-                "max_length": ngettext_lazy(
-                    "Your answer must be %(limit_value)d character or fewer",
-                    "Your answer must be %(limit_value)d characters or fewer",
-                    "limit_value",
-                ),
+                "max_length": MESSAGES["max_length"],
             },
             **common,
         )
