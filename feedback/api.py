@@ -152,7 +152,9 @@ class SubmissionInputSerializer(serializers.Serializer):
 class SubmissionSerializer(serializers.Serializer):
     # Declared rather than a ModelSerializer, which introspects the model on every response.
     reference = serializers.CharField(read_only=True)
-    consultation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    consultation = serializers.CharField(
+        source="consultation.slug", read_only=True, help_text="The consultation's slug."
+    )
     channel = serializers.ChoiceField(choices=Submission.Channel.choices, read_only=True)
     # A plain string: an enum here would collide with the consultation's `state` enum.
     state = serializers.CharField(read_only=True, help_text="submitted (or withdrawn).")
