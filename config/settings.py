@@ -329,6 +329,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# A public consultation's page, as visitors without a session see it, is rendered once per
+# version of the consultation and language and kept this long (seconds; 0: never kept).
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300)
+
 # Privacy: published statistics hide groups smaller than this.
 SUPPRESSION_THRESHOLD = env_int("SUPPRESSION_THRESHOLD", 5)
 # The follow-up survey stays open this many days; contact details are purged this many

@@ -205,6 +205,22 @@ def public_consultation(slug: str) -> Consultation:
     )
 
 
+def public_page_version(slug: str) -> str | None:
+    """What a public consultation's page depends on, in one short query; None if not public.
+
+    Services touch `updated_at` whenever something the page shows changes (content, state,
+    events, documents); names of organisations, topics and regions, edited rarely and in
+    the admin, show within PUBLIC_PAGE_CACHE_SECONDS.
+    """
+    row = (
+        Consultation.objects.public()
+        .filter(slug=slug)
+        .values_list("pk", "state", "updated_at")
+        .first()
+    )
+    return None if row is None else f"{row[0]}:{row[1]}:{row[2].timestamp()}"
+
+
 def sections_prefetch() -> Prefetch:
     """Sections, their questions and choices, in order: three queries for any number."""
     return Prefetch(

@@ -273,8 +273,9 @@ def consultation_reopen(
             consultation=consultation, action="reopen", actor=actor, reason=reason
         )
         if moved:
-            Consultation.objects.filter(pk=consultation.pk).update(closes_at=closes_at)
             consultation.closes_at = closes_at
+            consultation.updated_at = timezone.now()
+            consultation.save(update_fields=["closes_at", "updated_at"])
     return moved
 
 
@@ -305,6 +306,11 @@ def consultation_readiness(consultation: Consultation) -> dict[str, list[str]]:
 
 
 # Questions and sections ---------------------------------------------------------------
+
+
+def _touch(consultation: Consultation) -> None:
+    """Mark the consultation changed: its public page is rendered anew (PUBLIC_PAGE_CACHE)."""
+    Consultation.objects.filter(pk=consultation.pk).update(updated_at=timezone.now())
 
 
 def _require_edit(actor: User, consultation: Consultation) -> None:
@@ -472,6 +478,7 @@ def event_save(
         setattr(event, name, value)
     _validate(event)
     event.save()
+    _touch(consultation)
     audit_record(
         actor=actor, organisation=consultation.organisation, action="event.save", obj=event
     )
@@ -486,6 +493,7 @@ def event_delete(*, event: Event, actor: User) -> None:
         actor=actor, organisation=consultation.organisation, action="event.delete", obj=event
     )
     event.delete()
+    _touch(consultation)
 
 
 @transaction.atomic
@@ -501,6 +509,7 @@ def attachment_add(
     attachment.file.save(upload.name, upload, save=False)
     _validate(attachment)
     attachment.save()
+    _touch(consultation)
     audit_record(
         actor=actor, organisation=consultation.organisation, action="attachment.add", obj=attachment
     )
@@ -519,3 +528,4 @@ def attachment_delete(*, attachment: Attachment, actor: User) -> None:
     )
     attachment.file.delete(save=False)
     attachment.delete()
+    _touch(consultation)

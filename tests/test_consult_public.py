@@ -6,8 +6,10 @@ import zoneinfo
 
 import pytest
 from django.db import connection
+from django.test import Client, override_settings
 from django.utils import timezone
 
+from consult import services
 from consult.models import Consultation, State
 from tests.factories import (
     AttachmentFactory,
@@ -477,3 +479,97 @@ def test_detail_marks_text_shown_in_english_on_an_arabic_page(client):
     assert '<h1 id="consultation-title">مياه نظيفة</h1>' in html
     assert '<p class="lead" lang="en" dir="ltr">What we want to know, in short.</p>' in html
     assert '<span lang="ar" dir="rtl">العربية</span>' in html
+
+
+# The page as visitors without a session see it is rendered once per version ---------------
+
+
+def test_detail_second_visit_is_served_from_the_cache_in_one_query(
+    client, django_assert_num_queries
+):
+    consultation = ConsultationFactory(title_en="Rivers and wells")
+    EventFactory(consultation=consultation)
+    first = client.get(f"/en/consultations/{consultation.slug}/")
+
+    with django_assert_num_queries(1):
+        second = client.get(f"/en/consultations/{consultation.slug}/")
+
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert "Rivers and wells" in second.content.decode()
+    assert "Cookie" in second["Vary"]
+
+
+def test_detail_cache_is_kept_per_language(client):
+    consultation = ConsultationFactory(title_en="Rivers", title_ms="Sungai")
+    client.get(f"/en/consultations/{consultation.slug}/")
+
+    response = client.get(f"/ms/consultations/{consultation.slug}/")
+
+    assert "Sungai" in response.content.decode()
+
+
+def test_detail_shows_an_event_added_after_the_page_was_cached(client, organisation, owner):
+    consultation = ConsultationFactory(organisation=organisation)
+    client.get(f"/en/consultations/{consultation.slug}/")
+    now = timezone.now()
+
+    services.event_save(
+        consultation=consultation,
+        actor=owner,
+        fields={
+            "title_en": "Listening session at the mosque hall",
+            "place": "Mosque hall",
+            "starts_at": now + dt.timedelta(days=2),
+            "ends_at": now + dt.timedelta(days=2, hours=2),
+        },
+    )
+    response = client.get(f"/en/consultations/{consultation.slug}/")
+
+    assert "Listening session at the mosque hall" in response.content.decode()
+
+
+def test_detail_shows_the_closing_at_once_after_the_page_was_cached(client, organisation, owner):
+    consultation = ConsultationFactory(organisation=organisation)
+    client.get(f"/en/consultations/{consultation.slug}/")
+
+    services.consultation_close(consultation=consultation, actor=owner, reason="Deadline reached")
+    response = client.get(f"/en/consultations/{consultation.slug}/")
+
+    assert "What happens next" in response.content.decode()
+
+
+def test_detail_of_a_consultation_no_longer_public_is_not_found_from_the_cache(client):
+    consultation = ConsultationFactory()
+    client.get(f"/en/consultations/{consultation.slug}/")
+    Consultation.objects.filter(pk=consultation.pk).update(state=State.DRAFT)
+
+    response = client.get(f"/en/consultations/{consultation.slug}/")
+
+    assert response.status_code == 404
+
+
+def test_detail_for_signed_in_staff_is_never_the_cached_page(client_for, owner, organisation):
+    consultation = ConsultationFactory(organisation=organisation)
+    Client().get(f"/en/consultations/{consultation.slug}/")  # cached for visitors
+
+    response = client_for(owner).get(f"/en/consultations/{consultation.slug}/")
+
+    assert "Sign out" in response.content.decode()
+
+
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there: Redis is down
+        }
+    }
+)
+def test_detail_works_while_the_cache_is_down(client):
+    consultation = ConsultationFactory(title_en="Rivers and wells")
+
+    response = client.get(f"/en/consultations/{consultation.slug}/")
+
+    assert response.status_code == 200
+    assert "Rivers and wells" in response.content.decode()

@@ -1,11 +1,18 @@
 """Public consultation pages: the list, a consultation, its easy-read version."""
 
+from contextlib import suppress
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
-from django.utils.translation import to_locale
+from django.utils.translation import get_language, to_locale
 from django.views.decorators.http import require_safe
+from redis import RedisError
 
 from accounts import permissions
 from consult import queries
@@ -37,6 +44,35 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    # The most visited page. Visitors without a session all see the same page, so it is
+    # rendered once per version of the consultation (see `queries.public_page_version`).
+    cacheable = (
+        settings.PUBLIC_PAGE_CACHE_SECONDS > 0
+        and not request.GET
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+    if not cacheable:
+        return _consultation_detail(request, slug)
+    version = queries.public_page_version(slug)
+    if version is None:
+        raise Http404
+    key = f"consult:detail:{request.scheme}:{request.get_host()}:{get_language()}:{version}"
+    try:
+        content = cache.get(key)
+    except RedisError:  # the page still works while Redis is down, just slower
+        content = None
+    if content is None:
+        response = _consultation_detail(request, slug)
+        with suppress(RedisError):
+            cache.set(key, response.content, settings.PUBLIC_PAGE_CACHE_SECONDS)
+    else:
+        response = HttpResponse(content)
+    patch_vary_headers(response, ["Cookie"])  # what a session's page would carry
+    return response
+
+
+def _consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = queries.mark_fallbacks(queries.public_consultation(slug))
     return render(
         request,
