@@ -4,7 +4,9 @@ Starts gunicorn (2 workers) on its own PostgreSQL database, drives it with wrk a
 script on the same machine, and prints accepted submissions per second, p50/p95/p99
 latency and errors for the submissions API and for the citizen form's final POST; the
 SQL queries each takes (measured in-process); and the public consultation page's
-requests per second and queries. Every submission has 10 answers.
+requests per second and queries, as visitors without a session get it (rendered once per
+version of the consultation, then from Redis) and as a visitor with a session gets it
+(rendered every time). Every submission has 10 answers.
 
 Targets (a 2-core machine): API >= 300 accepted submissions/s with p99 < 300 ms and no
 errors; <= 10 queries per submission; the public page >= 400 requests/s with <= 8 queries.
@@ -245,10 +247,20 @@ def queries_per_submission(consultation, key: str, body: dict, draft_path: str) 
         lambda: client.post(draft_path, {"idempotency_key": str(uuid.uuid4())})
     )
     assert response.status_code == 302, response.status_code
-    client.get(consultation.get_absolute_url())
-    page, response = counted(lambda: client.get(consultation.get_absolute_url()))
+    visitor, url = Client(), consultation.get_absolute_url()
+    visitor.get(url)
+    page, response = counted(lambda: visitor.get(url))
     assert response.status_code == 200
-    return {"api": api_cold, "api_warm": api_warm, "form": form, "page": page}
+    visitor.cookies["sessionid"] = "none"
+    page_rendered, response = counted(lambda: visitor.get(url))
+    assert response.status_code == 200
+    return {
+        "api": api_cold,
+        "api_warm": api_warm,
+        "form": form,
+        "page": page,
+        "page_rendered": page_rendered,
+    }
 
 
 def free_port() -> int:
@@ -289,8 +301,10 @@ def start_gunicorn(port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def wrk(url: str, script: str | None, *args: str) -> dict:
+def wrk(url: str, script: str | None, *args: str, header: str | None = None) -> dict:
     command = [WRK, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+    if header:
+        command += ["-H", header]
     if script:
         command += ["-s", script]
     command += [url]
@@ -400,6 +414,10 @@ def main() -> int:
         form_accepted = submitted_count(consultation) - before
 
         page = wrk(f"{base}{consultation.get_absolute_url()}", None)
+        # A visitor with a session (a cookie) gets the page rendered for them every time.
+        page_rendered = wrk(
+            f"{base}{consultation.get_absolute_url()}", None, header="Cookie: sessionid=none"
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -415,11 +433,14 @@ def main() -> int:
         print(f"  (note: {form['requests']} requests for {len(paths)} drafts; raise BENCH_DRAFTS)")
     print(
         f"{'public page':<22} {page['requests_per_s']:8.1f} requests/s   non-2xx {page['errors']}"
+        f"   (rendered for a session: {page_rendered['requests_per_s']:.1f} requests/s, "
+        f"non-2xx {page_rendered['errors']})"
     )
     print(
         f"SQL statements (plus BEGIN/COMMIT): API submission {counts['api']} "
         f"({counts['api_warm']} with the question structure reused), "
-        f"form final POST {counts['form']}, public page {counts['page']}"
+        f"form final POST {counts['form']}, public page {counts['page']} "
+        f"({counts['page_rendered']} rendered for a session)"
     )
     api_errors = sum(api[k] for k in ("connect", "read", "write", "status", "timeout"))
     ok = (
