@@ -19,8 +19,8 @@ WORKDIR /app
 
 # Dependencies first, so a code change does not reinstall them. pyproject.toml declares no
 # packages: `pip install .` installs the runtime dependencies only (no test extras).
-COPY pyproject.toml ./
-RUN pip install .
+COPY pyproject.toml requirements.lock ./
+RUN pip install . -c requirements.lock
 
 COPY . .
 

@@ -20,22 +20,23 @@ REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_ENV := DEBUG=false HTTPS=false SECRET_KEY=test-only-secret-key-not-for-production \
 	DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: help venv demo demo-data test lint format messages bench clean
+.PHONY: help venv demo demo-data test lint format messages bench audit lock clean
 
 help:
 	@echo "make demo   - run Suara on http://127.0.0.1:8000 with demo content (SQLite)"
 	@echo "make test   - run the whole test suite (PostgreSQL, Redis, Celery, Chromium)"
 	@echo "make lint   - ruff check and format check"
 	@echo "make bench  - run the benchmarks in bench/ and print their figures"
+	@echo "make audit  - check the locked dependencies for known vulnerabilities (pip-audit)"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@if [ -z "$(PYTHON)" ]; then \
 		echo "error: Suara needs Python 3.12 or newer; none found. Install one or run 'make PYTHON=/path/to/python3.12 ...'." >&2; \
 		exit 1; fi
 	@echo "Using $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test]" -c requirements.lock
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -69,6 +70,16 @@ messages: venv
 
 bench: venv
 	$(TEST_ENV) $(PY) bench/run.py $(BENCH)
+
+# pip-audit asks a vulnerability database online (OSV or PyPI's JSON API).
+audit:
+	test -x .tools/audit/bin/pip-audit || { $(PYTHON) -m venv .tools/audit && .tools/audit/bin/pip install --quiet pip-audit; }
+	.tools/audit/bin/pip-audit --strict --disable-pip --no-deps -r requirements.lock
+
+# Record the versions now installed after changing dependencies in pyproject.toml.
+lock: venv
+	{ sed -n '1,2p' requirements.lock; $(PY) -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

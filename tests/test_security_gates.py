@@ -11,8 +11,8 @@
   HTTP-only).
 - bandit: no medium or high finding in the application code.
 
-`pip-audit` needs a vulnerability database (PyPI's JSON API or OSV) and is run in CI where
-one is reachable; it is not a test here.
+`pip-audit` needs a vulnerability database online (PyPI's JSON API or OSV): `make audit`
+checks `requirements.lock` where one is reachable; it is not a test here.
 """
 
 import csv
