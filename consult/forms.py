@@ -25,6 +25,7 @@ from consult.models import (
     TargetGroup,
     Topic,
 )
+from consult.uploads import content_matches
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 DEFAULT_LANGUAGE = settings.LANGUAGE_CODE
@@ -502,6 +503,11 @@ class AttachmentForm(TranslatedFieldsMixin, forms.Form):
             raise forms.ValidationError(
                 _("The file must be smaller than %(size)s MB.")
                 % {"size": ATTACHMENT_MAX_BYTES // 1024 // 1024}
+            )
+        if not content_matches(upload, extension):
+            raise forms.ValidationError(
+                _("The file is not a real %(type)s file. Choose another file.")
+                % {"type": extension.upper()}
             )
         return upload
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from consult.models import Question, Region, TargetGroup
+from consult.uploads import content_matches
 from feedback.models import PREFER_NOT, PREFER_NOT_LABEL, Answer, Monitoring, Submission
 
 OTHER = "other"
@@ -157,6 +158,12 @@ def _file_validator(question: Question):
                 _("The file must be smaller than %(size)s MB"),
                 code="file_size",
                 params={"size": question.max_file_mb},
+            )
+        if not content_matches(upload, extension):
+            raise forms.ValidationError(
+                _("The file is not a real %(type)s file. Choose another file."),
+                code="file_content",
+                params={"type": extension.upper()},
             )
 
     return validate

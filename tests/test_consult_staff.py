@@ -254,6 +254,29 @@ def test_attachment_too_large_is_refused(client_for, editor, organisation, setti
     assert "The file must be smaller than 10 MB." in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("plan.pdf", b"<html>not a document</html>"), ("map.png", b"%PDF-1.4 not a picture")],
+)
+def test_attachment_whose_content_is_not_its_type_is_refused(
+    client_for, editor, organisation, name, content
+):
+    consultation = ConsultationFactory(organisation=organisation, state=State.DRAFT)
+
+    response = client_for(editor).post(
+        f"/en/staff/consultations/{consultation.pk}/documents/new/",
+        {
+            "file": SimpleUploadedFile(name, content),
+            "title_en": "Plan",
+            "text_alternative_en": "The plan in words",
+        },
+    )
+
+    kind = name.rsplit(".", 1)[1].upper()
+    assert f"The file is not a real {kind} file. Choose another file." in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
 def test_attachment_is_stored_with_its_text_alternative(
     client_for, editor, organisation, settings, tmp_path
 ):

@@ -247,13 +247,39 @@ def test_file_of_wrong_type_or_size_is_refused(client, consultation, draft, name
     assert message in response.content.decode()
 
 
+# The first bytes of a JPEG photo (JFIF).
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("photo.jpg", b"<html><script>alert(1)</script></html>"),
+        ("photo.jpg", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"),  # a program
+        ("voice.mp3", b"%PDF-1.4 a document, not a voice note"),
+    ],
+)
+def test_file_whose_content_is_not_its_type_is_refused_and_nothing_is_stored(
+    client, consultation, draft, name, content
+):
+    upload = q(consultation, "Upload a photo or voice note")
+    data = second_page(consultation)
+    data[f"q{upload.pk}"] = SimpleUploadedFile(name, content)
+
+    response = client.post(url(draft, "section/2/"), data)
+
+    kind = name.rsplit(".", 1)[1].upper()
+    assert f"The file is not a real {kind} file. Choose another file." in response.content.decode()
+    assert not Answer.objects.filter(question=upload).exists()
+
+
 def test_file_of_allowed_type_is_stored_under_a_random_name(
     client, consultation, draft, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     upload = q(consultation, "Upload a photo or voice note")
     data = second_page(consultation)
-    data[f"q{upload.pk}"] = SimpleUploadedFile("my-name.jpg", b"\xff\xd8jpeg")
+    data[f"q{upload.pk}"] = SimpleUploadedFile("my-name.jpg", JPEG)
 
     client.post(url(draft, "section/2/"), data)
 
