@@ -251,6 +251,17 @@ class Answer(models.Model):
                 fields=["submission", "question"], name="one_answer_per_question"
             )
         ]
+        indexes = [
+            # Results (outcomes.queries) count answers and yeses per question from this
+            # small, deduplicated index, and read numbers from the partial one.
+            models.Index(fields=["question", "yes_no"], name="answer_question_yes_no"),
+            models.Index(
+                fields=["question", "number"],
+                include=["submission"],
+                condition=Q(number__isnull=False),
+                name="answer_question_number",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"answer to question {self.question_id}"
@@ -269,6 +280,8 @@ class AnswerChoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["answer", "choice"], name="choice_once_per_answer")
         ]
+        # Results count the options chosen, and sum the ranks, choice by choice from it.
+        indexes = [models.Index(fields=["choice", "rank"], name="answerchoice_choice_rank")]
 
     def __str__(self) -> str:
         return (

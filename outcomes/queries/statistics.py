@@ -18,9 +18,11 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -202,6 +204,124 @@ def _selections(consultation, question_ids, choice_ids, channel, language):
     return selections.exclude(answer_id__in=uncounted_answers)
 
 
+def _tally(
+    rows: QuerySet, uncounted: QuerySet | None, keys: list[str], **sums
+) -> dict[tuple, dict[str, int]]:
+    """Additive aggregates (`sums`) of `rows` grouped by `keys`, less those of `uncounted`.
+
+    One query: every row is counted from a small index (no submission to look up per row),
+    and the few rows of submissions that do not count are counted again, negated, in a
+    UNION ALL; the two are added up per key.
+    """
+    query = rows.values(*keys).annotate(**sums).order_by()
+    if uncounted is not None:
+        negated = {name: aggregate * Value(-1) for name, aggregate in sums.items()}
+        query = query.union(uncounted.values(*keys).annotate(**negated).order_by(), all=True)
+    out: dict[tuple, dict[str, int]] = {}
+    for row in query:
+        totals = out.setdefault(tuple(row[key] for key in keys), dict.fromkeys(sums, 0))
+        for name in sums:
+            totals[name] += row[name] or 0
+    return out
+
+
+def _answer_counts(consultation, question_ids, channel, language) -> dict[int, dict[str, int]]:
+    """Counted answers per question, with the yeses and noes (one query)."""
+    if not question_ids:
+        return {}
+    if channel or language:
+        rows = _answers(consultation, question_ids, channel, language)
+        uncounted = None
+    else:
+        rows = Answer.objects.filter(question_id__in=question_ids)
+        uncounted = rows.filter(submission_id__in=_uncounted(consultation))
+    out: dict[int, dict[str, int]] = {}
+    for (question_id, yes_no), row in _tally(
+        rows, uncounted, ["question_id", "yes_no"], n=Count("*")
+    ).items():
+        stats = out.setdefault(question_id, {"n": 0, "yes": 0, "no": 0})
+        stats["n"] += row["n"]
+        if yes_no is not None:
+            stats["yes" if yes_no else "no"] += row["n"]
+    return out
+
+
+def _choice_counts(consultation, questions, choice_ids, channel, language):
+    """Counted selections per choice with the sum of their ranks (two queries unfiltered,
+    one filtered)."""
+    if not choice_ids:
+        return {}
+    question_ids = [q.pk for q in questions]
+    if channel or language:
+        rows = _selections(consultation, question_ids, choice_ids, channel, language)
+        tally = _tally(rows, None, ["choice_id"], n=Count("*"), rank_sum=Sum("rank"))
+        return {choice_id: row for (choice_id,), row in tally.items()}
+    # One index range per choice, counted in place: counting them all in one GROUP BY
+    # makes PostgreSQL read and hash the whole table instead. Ranks are summed only
+    # for the options of rankings.
+    ranked = [c.pk for q in questions if q.kind == Question.Kind.RANKING for c in q.choices.all()]
+    picked = AnswerChoice.objects.filter(choice_id=OuterRef("pk")).order_by().values("choice_id")
+    rows = (
+        Choice.objects.filter(pk__in=choice_ids)
+        .annotate(
+            n=Subquery(picked.annotate(n=Count("*")).values("n")),
+            rank_sum=Case(
+                When(pk__in=ranked, then=Subquery(picked.annotate(s=Sum("rank")).values("s"))),
+                output_field=IntegerField(),
+            ),
+        )
+        .values_list("pk", "n", "rank_sum")
+        .order_by()
+    )
+    out = {pk: {"n": n or 0, "rank_sum": rank_sum or 0} for pk, n, rank_sum in rows}
+    # Then take away the selections of the (few) submissions that do not count.
+    uncounted = (
+        AnswerChoice.objects.filter(
+            choice_id__in=choice_ids,
+            answer__submission_id__in=_uncounted(consultation),
+            answer__question_id__in=question_ids,
+        )
+        .values("choice_id")
+        .annotate(n=Count("*"), rank_sum=Sum("rank"))
+        .order_by()
+    )
+    for row in uncounted:
+        out[row["choice_id"]]["n"] -= row["n"]
+        out[row["choice_id"]]["rank_sum"] -= row["rank_sum"] or 0
+    return out
+
+
+def _number_stats(answers: QuerySet[Answer], bins_by_question) -> tuple[dict, dict]:
+    """Count, lowest, highest and mean of the numbers per question, and the count per bin
+    for the questions in `bins_by_question` (one query)."""
+    rows = (
+        answers.filter(number__isnull=False)
+        .annotate(bucket=_bin_expression(bins_by_question))
+        .values("question_id", "bucket")
+        .annotate(numbers=Count("*"), low=Min("number"), high=Max("number"), total=Sum("number"))
+        .order_by()
+    )
+    stats: dict[int, dict[str, Any]] = {}
+    bin_counts: dict[tuple[int, int], int] = {}
+    for row in rows:
+        question = stats.setdefault(
+            row["question_id"], {"numbers": 0, "low": None, "high": None, "total": 0}
+        )
+        question["numbers"] += row["numbers"]
+        question["total"] += row["total"]
+        question["low"] = (
+            row["low"] if question["low"] is None else min(question["low"], row["low"])
+        )
+        question["high"] = (
+            row["high"] if question["high"] is None else max(question["high"], row["high"])
+        )
+        if row["bucket"] is not None:
+            bin_counts[(row["question_id"], row["bucket"])] = row["numbers"]
+    for question in stats.values():
+        question["mean"] = question["total"] / question["numbers"]
+    return stats, bin_counts
+
+
 # Labels --------------------------------------------------------------------------------
 
 
@@ -301,59 +421,39 @@ def results(
         raise ValueError(f"unknown breakdown {breakdown!r}")
     questions = questions_for(consultation) if questions is None else questions
     # Answers are found by their questions (and options by their choices), so that a
-    # covering index answers most of each query without reading the tables.
+    # small index answers most of each query without reading the tables.
     question_ids = [q.pk for q in questions]
     choice_ids = [c.pk for q in questions for c in q.choices.all()]
     # A single choice or a scale has one chosen option per answer, so its respondents are
     # the sum of its options: its answers need not be read at all.
     one_choice = {q.pk: list(q.choices.all()) for q in questions if _one_choice(q)}
-    answers = _answers(
-        consultation, [pk for pk in question_ids if pk not in one_choice], channel, language
-    )
+    answered_ids = [pk for pk in question_ids if pk not in one_choice]
+    answers = _answers(consultation, answered_ids, channel, language)
     selections = _selections(consultation, question_ids, choice_ids, channel, language)
-    answer_stats = {}
-    if len(one_choice) < len(questions):
-        answer_stats = {
-            row["question_id"]: row
-            for row in answers.values("question_id").annotate(
-                n=Count("id"),
-                yes=Count("id", filter=Q(yes_no=True)),
-                no=Count("id", filter=Q(yes_no=False)),
-                numbers=Count("number"),
-                low=Min("number"),
-                high=Max("number"),
-                mean=Avg("number"),
-            )
-        }
-    choice_stats = {}
-    if choice_ids:
-        choice_stats = {
-            row["choice_id"]: row
-            for row in selections.values("choice_id").annotate(
-                n=Count("choice_id"), rank_sum=Sum("rank")
-            )
-        }
+    answer_stats = _answer_counts(consultation, answered_ids, channel, language)
+    choice_stats = _choice_counts(consultation, questions, choice_ids, channel, language)
     for pk, choices in one_choice.items():
         answer_stats[pk] = {"n": sum(choice_stats.get(c.pk, {}).get("n", 0) for c in choices)}
+    # Numbers: count, range, mean and bins in one pass where the question sets its range;
+    # a second pass bins the questions whose bins depend on the numbers given.
     number_questions = [q for q in questions if q.kind == Question.Kind.NUMBER]
-    bins_by_question = {
-        q.pk: _number_bins(
-            q, answer_stats.get(q.pk, {}).get("low"), answer_stats.get(q.pk, {}).get("high")
-        )
-        for q in number_questions
-    }
+    bins_by_question = {q.pk: _number_bins(q, None, None) for q in number_questions}
+    known = {pk: bins for pk, bins in bins_by_question.items() if _fixed_range(bins)}
     bin_counts: dict[tuple[int, int], int] = {}
-    if any(bins_by_question.values()):
-        rows = (
-            answers.filter(
-                question_id__in=[pk for pk, bins in bins_by_question.items() if bins],
-                number__isnull=False,
+    if number_questions:
+        numbers = _answers(consultation, [q.pk for q in number_questions], channel, language)
+        number_stats, bin_counts = _number_stats(numbers, known)
+        for q in number_questions:
+            answer_stats.setdefault(q.pk, {"n": 0}).update(
+                number_stats.get(q.pk, {"numbers": 0, "low": None, "high": None, "mean": None})
             )
-            .annotate(bucket=_bin_expression({k: v for k, v in bins_by_question.items() if v}))
-            .values("question_id", "bucket")
-            .annotate(n=Count("id"))
-        )
-        bin_counts = {(row["question_id"], row["bucket"]): row["n"] for row in rows}
+            if q.pk not in known:
+                stats = answer_stats[q.pk]
+                bins_by_question[q.pk] = _number_bins(q, stats["low"], stats["high"])
+        unknown = {pk: bins for pk, bins in bins_by_question.items() if pk not in known and bins}
+        if unknown:
+            unknown_numbers = _answers(consultation, list(unknown), channel, language)
+            bin_counts |= _number_stats(unknown_numbers, unknown)[1]
 
     split = _breakdown(
         one_choice, answers, selections.filter(answer__question_id__in=question_ids), breakdown
@@ -364,6 +464,11 @@ def results(
         )
         for q in questions
     ]
+
+
+def _fixed_range(bins: list[tuple[Decimal, Decimal]]) -> bool:
+    """Whether the bins were set by the question alone (its range), not by the numbers."""
+    return bool(bins) and bins[0][0] is not None and bins[-1][1] is not None
 
 
 def _one_choice(question: Question) -> bool:
