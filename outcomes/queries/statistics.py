@@ -12,9 +12,7 @@ from django.db.models import (
     Avg,
     Case,
     Count,
-    DecimalField,
     F,
-    Func,
     IntegerField,
     Max,
     Min,
@@ -27,7 +25,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Greatest, Least
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -294,31 +291,36 @@ def _choice_counts(consultation, questions, choice_ids, channel, language):
 def _number_stats(answers: QuerySet[Answer], bins_by_question) -> tuple[dict, dict]:
     """Count, lowest, highest and mean of the numbers per question, and the count per bin
     for the questions in `bins_by_question` (one query)."""
+    # Each bin's count is the difference of two "below this edge" counts: comparing a
+    # number with the edges is much cheaper than working out its bin in a CASE.
+    below = {
+        f"below_{pk}_{i}": Count("number", filter=Q(question_id=pk, number__lt=bins[i][0]))
+        for pk, bins in bins_by_question.items()
+        for i in range(1, len(bins))
+    }
     rows = (
         answers.filter(number__isnull=False)
-        .annotate(bucket=_bin_expression(bins_by_question))
-        .values("question_id", "bucket")
-        .annotate(numbers=Count("*"), low=Min("number"), high=Max("number"), total=Sum("number"))
+        .values("question_id")
+        .annotate(
+            numbers=Count("*"), low=Min("number"), high=Max("number"), total=Sum("number"), **below
+        )
         .order_by()
     )
     stats: dict[int, dict[str, Any]] = {}
     bin_counts: dict[tuple[int, int], int] = {}
     for row in rows:
-        question = stats.setdefault(
-            row["question_id"], {"numbers": 0, "low": None, "high": None, "total": 0}
-        )
-        question["numbers"] += row["numbers"]
-        question["total"] += row["total"]
-        question["low"] = (
-            row["low"] if question["low"] is None else min(question["low"], row["low"])
-        )
-        question["high"] = (
-            row["high"] if question["high"] is None else max(question["high"], row["high"])
-        )
-        if row["bucket"] is not None:
-            bin_counts[(row["question_id"], row["bucket"])] = row["numbers"]
-    for question in stats.values():
-        question["mean"] = question["total"] / question["numbers"]
+        pk = row["question_id"]
+        stats[pk] = {
+            "numbers": row["numbers"],
+            "low": row["low"],
+            "high": row["high"],
+            "mean": row["total"] / row["numbers"],
+        }
+        if pk in bins_by_question:
+            edges = [row[f"below_{pk}_{i}"] for i in range(1, len(bins_by_question[pk]))]
+            cumulative = [0, *edges, row["numbers"]]
+            for i in range(1, len(cumulative)):
+                bin_counts[(pk, i)] = cumulative[i] - cumulative[i - 1]
     return stats, bin_counts
 
 
@@ -363,27 +365,6 @@ def _number_bins(question: Question, low, high) -> list[tuple[Decimal, Decimal]]
         return [(low, high)] if low is not None else []
     width = (Decimal(high) - Decimal(low)) / NUMBER_BINS
     return [(low + width * i, low + width * (i + 1)) for i in range(NUMBER_BINS)]
-
-
-def _bin_expression(bins_by_question: dict[int, list[tuple[Decimal, Decimal]]]):
-    """SQL that puts each number in its bin (1..n), per question, in one CASE."""
-    whens = []
-    for question_id, bins in bins_by_question.items():
-        if len(bins) <= 1:
-            whens.append(When(question_id=question_id, then=Value(1)))
-            continue
-        bucket = Func(
-            F("number"),
-            Value(bins[0][0], output_field=DecimalField()),
-            Value(bins[-1][1], output_field=DecimalField()),
-            Value(len(bins)),
-            function="width_bucket",
-            output_field=IntegerField(),
-        )
-        whens.append(
-            When(question_id=question_id, then=Least(Greatest(bucket, Value(1)), Value(len(bins))))
-        )
-    return Case(*whens, output_field=IntegerField())
 
 
 def _fmt(number) -> str:
