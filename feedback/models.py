@@ -200,7 +200,14 @@ class Submission(models.Model):
                 name="submission_sent_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["consultation", "state", "channel"])]
+        indexes = [
+            # Counted submissions of a consultation, of one channel and language, read from
+            # the index alone (the id is in it) when results are filtered.
+            models.Index(
+                fields=["consultation", "state", "channel", "language", "id"],
+                name="submission_counted_filter",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -256,8 +263,7 @@ class Answer(models.Model):
             # small, deduplicated index, and read numbers from the partial one.
             models.Index(fields=["question", "yes_no"], name="answer_question_yes_no"),
             models.Index(
-                fields=["question", "number"],
-                include=["submission"],
+                fields=["question", "number", "submission"],
                 condition=Q(number__isnull=False),
                 name="answer_question_number",
             ),

@@ -409,8 +409,6 @@ def results(
     # the sum of its options: its answers need not be read at all.
     one_choice = {q.pk: list(q.choices.all()) for q in questions if _one_choice(q)}
     answered_ids = [pk for pk in question_ids if pk not in one_choice]
-    answers = _answers(consultation, answered_ids, channel, language)
-    selections = _selections(consultation, question_ids, choice_ids, channel, language)
     answer_stats = _answer_counts(consultation, answered_ids, channel, language)
     choice_stats = _choice_counts(consultation, questions, choice_ids, channel, language)
     for pk, choices in one_choice.items():
@@ -436,9 +434,7 @@ def results(
             unknown_numbers = _answers(consultation, list(unknown), channel, language)
             bin_counts |= _number_stats(unknown_numbers, unknown)[1]
 
-    split = _breakdown(
-        one_choice, answers, selections.filter(answer__question_id__in=question_ids), breakdown
-    )
+    split = _breakdown(consultation, questions, one_choice, channel, language, breakdown)
     return [
         _question_result(
             q, answer_stats.get(q.pk, {}), choice_stats, bins_by_question, bin_counts, split
@@ -456,21 +452,44 @@ def _one_choice(question: Question) -> bool:
     return question.kind in (Question.Kind.SINGLE, Question.Kind.SCALE) and not question.allow_other
 
 
-def _breakdown(one_choice, answers, selections, breakdown) -> dict[str, Any] | None:
+def _breakdown(consultation, questions, one_choice, channel, language, breakdown):
     """Counts per breakdown key: answers per question, options per choice (two queries)."""
     if breakdown is None:
         return None
     path = BREAKDOWNS[breakdown]
-    answer_rows = answers.values("question_id", key=F(f"submission__{path}")).annotate(
-        n=Count("id"),
-        yes=Count("id", filter=Q(yes_no=True)),
-        no=Count("id", filter=Q(yes_no=False)),
-        numbers=Count("number"),
-        mean=Avg("number"),
+    # Answers joined to their counted submissions, and through them to the key: every
+    # join is a hash join over the matching rows (no lookup per answer), and a chosen
+    # option is found from its answer through the (answer) index that covers it.
+    counted = Answer.objects.filter(
+        _confirmed(consultation, "submission__") & _filters("submission__", channel, language)
     )
-    choice_rows = selections.values("choice_id", key=F(f"answer__submission__{path}")).annotate(
-        n=Count("choice_id"), rank_sum=Sum("rank")
-    )
+    answered = [q.pk for q in questions if q.pk not in one_choice]
+    answer_rows = []
+    if answered:
+        answer_rows = (
+            counted.filter(question_id__in=answered)
+            .values("question_id", key=F(f"submission__{path}"))
+            .annotate(
+                n=Count("id"),
+                yes=Count("id", filter=Q(yes_no=True)),
+                no=Count("id", filter=Q(yes_no=False)),
+                numbers=Count("number"),
+                mean=Avg("number"),
+            )
+            .order_by()
+        )
+    chosen = [q.pk for q in questions if q.has_choices]
+    # Without ranks to sum, the (answer, choice) unique index alone answers the lookups.
+    ranked = any(q.kind == Question.Kind.RANKING for q in questions)
+    ranks = {"rank_sum": Sum("selections__rank")} if ranked else {}
+    choice_rows = []
+    if chosen:
+        choice_rows = (
+            counted.filter(question_id__in=chosen, selections__choice_id__isnull=False)
+            .values(key=F(f"submission__{path}"), choice_id=F("selections__choice_id"))
+            .annotate(n=Count("selections__choice_id"), **ranks)
+            .order_by()
+        )
     by_answer = {(row["question_id"], row["key"]): row for row in answer_rows}
     by_choice = {(row["choice_id"], row["key"]): row for row in choice_rows}
     choice_keys = {key for _c, key in by_choice}
