@@ -271,7 +271,8 @@ def _choice_counts(consultation, questions, choice_ids, channel, language):
         .order_by()
     )
     out = {pk: {"n": n or 0, "rank_sum": rank_sum or 0} for pk, n, rank_sum in rows}
-    # Then take away the selections of the (few) submissions that do not count.
+    # Then take away the selections of the (few) submissions that do not count. (Not in a
+    # UNION with the query above, as for answers: modeltranslation reorders its columns.)
     uncounted = (
         AnswerChoice.objects.filter(
             choice_id__in=choice_ids,
@@ -395,8 +396,10 @@ def results(
     """Results of every question (or of `questions`), optionally broken down by channel,
     language or group.
 
-    Queries: questions and choices (2), answers (1), chosen options (1), number bins (1 when
-    there are number questions), and with a breakdown two more plus one for group names.
+    Queries: questions and choices (2), answers (1 unless every question is a single choice
+    or a scale), chosen options (2; 1 when filtered), numbers and their bins (1 when there
+    are number questions, 2 when one of them sets no range), and with a breakdown two more
+    plus one for group names.
     """
     if breakdown is not None and breakdown not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {breakdown!r}")
