@@ -189,16 +189,11 @@ def _answers(consultation, question_ids, channel, language) -> QuerySet[Answer]:
     return answers.exclude(submission_id__in=_uncounted(consultation))
 
 
-def _selections(consultation, question_ids, choice_ids, channel, language):
-    selections = AnswerChoice.objects.filter(choice_id__in=choice_ids)
-    if channel or language:
-        return selections.filter(
-            answer_id__in=_answers(consultation, question_ids, channel, language).values("id")
-        )
-    uncounted_answers = Answer.objects.filter(
-        submission_id__in=_uncounted(consultation), question_id__in=question_ids
-    ).values("id")
-    return selections.exclude(answer_id__in=uncounted_answers)
+def _counted_answers(consultation, channel, language) -> QuerySet[Answer]:
+    """Answers of counted submissions, found by joining them (not by a list of ids)."""
+    return Answer.objects.filter(
+        _confirmed(consultation, "submission__") & _filters("submission__", channel, language)
+    )
 
 
 def _tally(
@@ -250,9 +245,15 @@ def _choice_counts(consultation, questions, choice_ids, channel, language):
         return {}
     question_ids = [q.pk for q in questions]
     if channel or language:
-        rows = _selections(consultation, question_ids, choice_ids, channel, language)
-        tally = _tally(rows, None, ["choice_id"], n=Count("*"), rank_sum=Sum("rank"))
-        return {choice_id: row for (choice_id,), row in tally.items()}
+        # The matching answers hashed, then their options from the (choice) index.
+        rows = (
+            _counted_answers(consultation, channel, language)
+            .filter(question_id__in=question_ids, selections__choice_id__in=choice_ids)
+            .values(choice_id=F("selections__choice_id"))
+            .annotate(n=Count("selections__choice_id"), rank_sum=Sum("selections__rank"))
+            .order_by()
+        )
+        return {row["choice_id"]: {"n": row["n"], "rank_sum": row["rank_sum"]} for row in rows}
     # One index range per choice, counted in place: counting them all in one GROUP BY
     # makes PostgreSQL read and hash the whole table instead. Ranks are summed only
     # for the options of rankings.
@@ -463,9 +464,7 @@ def _breakdown(consultation, questions, one_choice, channel, language, breakdown
     # Answers joined to their counted submissions, and through them to the key: every
     # join is a hash join over the matching rows (no lookup per answer), and a chosen
     # option is found from its answer through the (answer) index that covers it.
-    counted = Answer.objects.filter(
-        _confirmed(consultation, "submission__") & _filters("submission__", channel, language)
-    )
+    counted = _counted_answers(consultation, channel, language)
     answered = [q.pk for q in questions if q.pk not in one_choice]
     answer_rows = []
     if answered:
@@ -482,13 +481,16 @@ def _breakdown(consultation, questions, one_choice, channel, language, breakdown
             .order_by()
         )
     chosen = [q.pk for q in questions if q.has_choices]
-    # Without ranks to sum, the (answer, choice) unique index alone answers the lookups.
+    choice_ids = [c.pk for q in questions if q.has_choices for c in q.choices.all()]
+    # Ranks are read only where there is a ranking to sum them for.
     ranked = any(q.kind == Question.Kind.RANKING for q in questions)
     ranks = {"rank_sum": Sum("selections__rank")} if ranked else {}
     choice_rows = []
-    if chosen:
+    if choice_ids:
+        # Naming the choices lets PostgreSQL hash the options from their (choice) index
+        # instead of looking each answer's up.
         choice_rows = (
-            counted.filter(question_id__in=chosen, selections__choice_id__isnull=False)
+            counted.filter(question_id__in=chosen, selections__choice_id__in=choice_ids)
             .values(key=F(f"submission__{path}"), choice_id=F("selections__choice_id"))
             .annotate(n=Count("selections__choice_id"), **ranks)
             .order_by()
