@@ -202,6 +202,52 @@ def test_results_leave_out_drafts_withdrawn_and_unconfirmed(survey):
     assert unconfirmed.pk
 
 
+def test_results_of_every_kind_leave_out_drafts_withdrawn_and_unconfirmed(survey):
+    consultation, q = survey
+    consultation.mode = consultation.Mode.EMAIL_CONFIRMED
+    consultation.save()
+    cost, safety, _time = q["multiple"].choices.all()
+    schools, clinics, roads = q["ranking"].choices.all()
+    answers = {
+        q["multiple"]: [cost, safety],
+        q["ranking"]: [schools, clinics, roads],
+        q["yes_no"]: True,
+        q["number"]: 7,
+        q["text"]: "a view",
+    }
+    for _ in range(5):
+        sent_response(consultation, answers, channel="assisted")
+    sent_response(consultation, answers | {q["number"]: 50}, channel="online")  # unconfirmed
+    for state in ("withdrawn", "draft"):
+        left_out = sent_response(
+            consultation, answers | {q["ranking"]: [roads, clinics, schools]}, channel="api"
+        )
+        left_out.state = state
+        left_out.save()
+
+    results = queries.results(consultation)
+
+    assert counts(result_of(results, q["multiple"])) == [5, 5, 0]
+    ranking = result_of(results, q["ranking"])
+    assert counts(ranking) == [5, 5, 5]
+    assert [o["mean_rank"] for o in ranking["options"]] == [1.0, 2.0, 3.0]
+    assert counts(result_of(results, q["yes_no"])) == [5, 0]
+    number = result_of(results, q["number"])
+    assert number["number"] == {"count": 5, "min": "7", "max": "7", "mean": "7"}
+    assert result_of(results, q["text"])["texts"].value == 5
+
+
+def test_results_put_a_number_on_a_bin_edge_in_the_upper_bin(survey):
+    consultation, q = survey
+    # Bins over 1..50 are 9.8 wide: 10.8 opens the second bin, 50 closes the last.
+    for n in (10.8, 10.8, 10.8, 10.8, 10.8, 50, 50, 50, 50, 50):
+        sent_response(consultation, {q["number"]: n})
+
+    number = result_of(queries.results(consultation), q["number"])
+
+    assert counts(number) == [0, 5, 0, 0, 5]
+
+
 def test_results_filter_by_channel_and_language(survey):
     consultation, q = survey
     bus, train, _walking = q["single"].choices.all()
