@@ -4,6 +4,7 @@ Answers go through the same `AnswersForm` as the web form, so the rules and the 
 messages are the same; the response is stored by the same service as facilitators' entries.
 """
 
+import logging
 import uuid
 
 from django.contrib.auth.models import AnonymousUser
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from redis.exceptions import RedisError
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
@@ -25,6 +27,8 @@ from consult.models import Consultation, Question
 from feedback import queries, services
 from feedback.forms import NO, OTHER, YES, AnswersForm, field_name
 from feedback.models import PartnerToken, Submission
+
+logger = logging.getLogger(__name__)
 
 # Authentication, permission, throttling --------------------------------------------------
 
@@ -83,7 +87,9 @@ class PartnerRateThrottle(SimpleRateThrottle):
     """Requests per API key (per address before authentication), in fixed windows.
 
     A counter in the cache (Redis) rather than DRF's list of timestamps: constant work per
-    request however high the rate, and shared by every web process.
+    request however high the rate, and shared by every web process. While Redis is down,
+    requests go through unthrottled: a partner's submissions are not lost for want of a
+    counter.
     """
 
     scope = "submissions"
@@ -108,6 +114,9 @@ class PartnerRateThrottle(SimpleRateThrottle):
         except ValueError:  # expired between add and incr
             self.cache.set(key, 1, timeout=self.duration + 1)
             count = 1
+        except RedisError:
+            logger.warning("rate-limit cache unavailable; letting the API request through")
+            return True
         self.wait_seconds = self.duration - (self.timer() % self.duration)
         return count <= self.num_requests
 

@@ -241,6 +241,21 @@ def test_api_is_throttled_per_token(api, consultation, settings):
     assert codes == [201, 201, 429]
 
 
+def test_api_takes_submissions_while_the_cache_is_down(api, consultation, settings):
+    # Nothing listens on port 1: the throttle's counter cannot be reached.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+
+    response = post(api, body(consultation))
+
+    assert response.status_code == 201
+    assert Submission.objects.get().reference == response.json()["reference"]
+
+
 def test_api_submission_takes_at_most_ten_queries(api, consultation, django_assert_max_num_queries):
     data = body(consultation)
 
