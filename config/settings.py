@@ -268,6 +268,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_t
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "consult-advance-lifecycle": {"task": "consult.advance_lifecycle", "schedule": 30.0},
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 30.0},
+    "outcomes-jobs-sweep": {"task": "outcomes.jobs_sweep", "schedule": 60.0},
     "outcomes-follow-up-surveys": {"task": "outcomes.follow_up_surveys_start", "schedule": 3600.0},
     "outcomes-contact-details-purge": {
         "task": "outcomes.contact_details_purge",
@@ -332,6 +333,10 @@ SECURE_CSP = {
 # A public consultation's page, as visitors without a session see it, is rendered once per
 # version of the consultation and language and kept this long (seconds; 0: never kept).
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300)
+
+# Long jobs (outcomes/jobs.py): seconds a job may wait after its task was published (or
+# failed to be) before beat's sweep publishes it again.
+JOBS_SWEEP_AFTER = env_int("JOBS_SWEEP_AFTER", 300)
 
 # Privacy: published statistics hide groups smaller than this.
 SUPPRESSION_THRESHOLD = env_int("SUPPRESSION_THRESHOLD", 5)

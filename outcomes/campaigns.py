@@ -28,8 +28,8 @@ from django.db.models import QuerySet
 from accounts.models import User
 from consult.models import Consultation, Question
 from outcomes import coding
+from outcomes.jobs import job_claim, job_fail, job_finish, job_progress, job_start
 from outcomes.models import Campaign, CampaignMember, Job
-from outcomes.suggest import job_claim, job_fail, job_finish, job_progress, job_start
 
 SHINGLE = 5
 MIN_NEAR_LENGTH = 20  # normalised characters; shorter texts are grouped only when identical
@@ -192,14 +192,8 @@ def campaigns_group_start(
     *, consultation: Consultation, question: Question | None, actor: User
 ) -> Job:
     """Queue a grouping job. Side effects: job row, audit entry, task after commit."""
-    from outcomes import tasks_text
-
     return job_start(
-        consultation=consultation,
-        question=question,
-        actor=actor,
-        kind=Job.Kind.GROUP_CAMPAIGNS,
-        task=tasks_text.group_campaigns,
+        consultation=consultation, question=question, actor=actor, kind=Job.Kind.GROUP_CAMPAIGNS
     )
 
 

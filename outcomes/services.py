@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.services import audit_record
 from consult.models import Consultation, State
 from consult.services import consultation_transition
-from outcomes import messaging
+from outcomes import jobs, messaging
 from outcomes.models import (
     Baseline,
     Commitment,
@@ -265,21 +265,10 @@ def export_start(*, consultation: Consultation, actor: User, file_format: str = 
     _require(actor, consultation, permissions.ANALYSE)
     if file_format not in ("csv", "json"):
         raise ValidationError(_("Choose CSV or JSON."))
-    from outcomes import tasks
-
-    with transaction.atomic():
-        job = Job.objects.create(
-            consultation=consultation,
-            kind=Job.Kind.EXPORT,
-            parameters={"format": file_format},
-            created_by=actor,
-        )
-        audit_record(
-            actor=actor,
-            organisation=consultation.organisation,
-            action="export.start",
-            obj=job,
-            format=file_format,
-        )
-        transaction.on_commit(lambda: tasks.export_run.delay(job_id=job.pk))
-    return job
+    return jobs.job_start(
+        consultation=consultation,
+        question=None,
+        actor=actor,
+        kind=Job.Kind.EXPORT,
+        parameters={"format": file_format},
+    )

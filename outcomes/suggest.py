@@ -14,24 +14,22 @@ merges into an existing theme, or rejects it.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import logging
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
 from consult.models import Consultation, Question
 from outcomes import coding
+from outcomes.jobs import job_claim, job_fail, job_finish, job_progress, job_start
 from outcomes.models import Campaign, Job, SuggestedTheme, Theme
 
 logger = logging.getLogger(__name__)
@@ -53,61 +51,6 @@ _STOP_WORDS_TEXT = (
 )
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 WORD = re.compile(r"(?u)\b\w\w+\b")
-
-
-# Jobs: claimed with a conditional UPDATE so a redelivered task never runs twice at once.
-
-
-def job_claim(*, job_id: int, kind: str) -> Job | None:
-    """Move a waiting job to running; None if it is gone, running or finished.
-
-    A job left running longer than a task may live (its worker died) can be claimed again
-    by the redelivered message.
-    """
-    stale = timezone.now() - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    claimed = Job.objects.filter(
-        Q(state=Job.State.QUEUED) | Q(state=Job.State.RUNNING, started_at__lt=stale),
-        pk=job_id,
-        kind=kind,
-    ).update(state=Job.State.RUNNING, started_at=timezone.now(), progress=1)
-    if not claimed:
-        return None
-    return Job.objects.select_related("consultation__organisation", "question").get(pk=job_id)
-
-
-def job_progress(job: Job, progress: int) -> None:
-    job.progress = max(job.progress, min(progress, 99))
-    Job.objects.filter(pk=job.pk).update(progress=job.progress)
-
-
-def job_finish(job: Job, result: dict) -> None:
-    job.state, job.progress, job.result = Job.State.DONE, 100, result
-    job.finished_at = timezone.now()
-    job.save(update_fields=["state", "progress", "result", "finished_at"])
-
-
-def job_fail(job: Job, error: Exception) -> None:
-    logger.exception("job %s failed", job.pk)
-    job.state, job.error, job.finished_at = Job.State.FAILED, repr(error)[:2000], timezone.now()
-    job.save(update_fields=["state", "error", "finished_at"])
-
-
-def job_start(
-    *, consultation: Consultation, question: Question | None, actor: User, kind: str, task
-) -> Job:
-    """A waiting job, audited, with its Celery task enqueued once the transaction commits."""
-    job = Job.objects.create(
-        consultation=consultation, question=question, kind=kind, created_by=actor
-    )
-    audit_record(
-        actor=actor,
-        organisation=consultation.organisation,
-        action=f"job.{kind}",
-        obj=job,
-        question=question.pk if question else None,
-    )
-    transaction.on_commit(lambda: task.delay(job_id=job.pk))
-    return job
 
 
 # Clustering: pure functions over lists of texts, so the bench can time them alone.
@@ -283,14 +226,8 @@ def suggest_themes_start(
     *, consultation: Consultation, question: Question | None, actor: User
 ) -> Job:
     """Queue a suggestion job. Side effects: job row, audit entry, task after commit."""
-    from outcomes import tasks_text
-
     return job_start(
-        consultation=consultation,
-        question=question,
-        actor=actor,
-        kind=Job.Kind.SUGGEST_THEMES,
-        task=tasks_text.suggest_themes,
+        consultation=consultation, question=question, actor=actor, kind=Job.Kind.SUGGEST_THEMES
     )
 
 
