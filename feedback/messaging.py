@@ -23,8 +23,12 @@ from notifications.specs import FanOutPage, MessageSpec, fan_out_source
 
 def recipient_key(participant: Participant) -> str:
     """The participant's name in the outbox: stable, but not their private link token,
-    which would let anyone reading the outbox change or withdraw the response."""
-    return salted_hmac("feedback.messaging.recipient", participant.token).hexdigest()[:40]
+    which would let anyone reading the outbox change or withdraw the response.
+
+    SHA-1 named explicitly: the keys already in the outbox and in unsubscribe records must
+    stay the same when Django's default changes (a keyed HMAC, so SHA-1 is still sound)."""
+    key = salted_hmac("feedback.messaging.recipient", participant.token, algorithm="sha1")
+    return key.hexdigest()[:40]
 
 
 def consultation_subject(consultation_id: int) -> str:
