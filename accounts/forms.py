@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
 
 
 class SignInForm(AuthenticationForm):
@@ -18,28 +19,42 @@ class SignInForm(AuthenticationForm):
     )
 
 
+RECOVERY_CODE_LENGTH = 8  # django-otp's StaticToken.random_token()
+
+
 class TokenForm(forms.Form):
-    """The six-digit code from an authenticator app."""
+    """The six-digit code from an authenticator app, or (when `devices` holds the user's
+    recovery codes) one of those; `device` is then the one the code was right for."""
 
     token = forms.CharField(
         label=_("Code from your authenticator app"),
         help_text=_("6 digits, for example 123456."),
         min_length=6,
-        max_length=8,
+        max_length=9,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
     )
 
-    def __init__(self, *args, device, **kwargs):
-        self.device = device
+    def __init__(self, *args, devices, **kwargs):
+        self.devices = list(devices)
+        self.device = None
         super().__init__(*args, **kwargs)
+        if any(isinstance(d, StaticDevice) for d in self.devices):
+            self.fields["token"].help_text = _(
+                "6 digits, for example 123456; or one of your recovery codes."
+            )
+            self.fields["token"].widget.attrs.pop("inputmode")
 
     def clean_token(self):
-        token = self.cleaned_data["token"].replace(" ", "")
-        if not token.isdigit() or not self.device.verify_token(token):
-            raise forms.ValidationError(_("The code is not right. Check your app and try again."))
-        return token
+        token = self.cleaned_data["token"].replace(" ", "").replace("-", "").lower()
+        for device in self.devices:
+            # App codes are 6 digits; recovery codes 8 letters and digits (each works once).
+            recovery = len(token) == RECOVERY_CODE_LENGTH
+            if recovery == isinstance(device, StaticDevice) and device.verify_token(token):
+                self.device = device
+                return token
+        raise forms.ValidationError(_("The code is not right. Check your app and try again."))
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError, aliases=None) -> None:

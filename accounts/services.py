@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditEntry, Organisation, User
@@ -43,3 +44,25 @@ def totp_device_confirm(*, device: TOTPDevice) -> TOTPDevice:
     TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
     audit_record(actor=device.user, organisation=None, action="two_factor.enable", obj=device.user)
     return device
+
+
+RECOVERY_CODES = 10
+
+
+@transaction.atomic
+def recovery_codes_create(*, user: User) -> list[str]:
+    """New one-time recovery codes for signing in without the authenticator app.
+
+    Side effects: the user's earlier codes stop working; audit entry. The codes are
+    returned once, to be shown once.
+    """
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _n in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    audit_record(actor=user, organisation=None, action="two_factor.recovery_codes", obj=user)
+    return codes
+
+
+def recovery_codes_left(*, user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

@@ -29,6 +29,7 @@ OPEN_TO_ANY_STAFF = {
     "accounts:password_reset_complete",
     "accounts:two_factor_verify",
     "accounts:two_factor_setup",
+    "accounts:recovery_codes",
     "consult_staff:list",
     "consult_staff:create",
 }

@@ -54,3 +54,42 @@ def test_home_reflows_at_320_pixels_without_horizontal_scrolling(page):
     page.goto("/en/")
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_two_factor_set_up_recovery_codes_and_code_page_are_accessible(page, owner, lang):
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import PASSWORD
+
+    def password_step():
+        page.goto(f"/{lang}/staff/sign-in/")
+        page.locator("#id_username").fill(owner.email)
+        page.locator("#id_password").fill(PASSWORD)
+        page.locator("main button[type=submit]").click()
+        page.wait_for_load_state()
+
+    password_step()  # an owner without an app is sent to set one up
+    assert_accessible(page, f"foundation-{lang}-two-factor-set-up")
+    device = TOTPDevice.objects.get(user=owner, confirmed=False)
+    token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    page.locator("#id_token").fill(f"{token:06d}")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+
+    codes = page.locator(".recovery-codes code").all_inner_texts()
+    assert len(codes) == 10
+    assert_accessible(page, f"foundation-{lang}-recovery-codes")
+
+    page.context.clear_cookies()
+    password_step()
+    assert page.url.split("?")[0].endswith(f"/{lang}/staff/two-factor/")
+    assert_accessible(page, f"foundation-{lang}-two-factor-code")
+    page.locator("#id_token").fill(codes[0])
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+
+    assert "/staff/two-factor/recovery-codes/" in page.url
+    assert page.locator(".recovery-codes").count() == 0
+    assert_accessible(page, f"foundation-{lang}-recovery-codes-left")
