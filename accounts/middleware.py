@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import redirect
 from django.urls import reverse
-from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import permissions
 
@@ -32,7 +32,8 @@ class TwoFactorMiddleware:
             and not (len(parts) > 3 and parts[3] in OPEN_STAFF_PAGES)
         ):
             query = urlencode({"next": request.get_full_path()})
-            if user_has_device(user):
+            # The app is the second factor; recovery codes only stand in for it.
+            if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
                 return redirect(f"{reverse('accounts:two_factor_verify')}?{query}")
             if requires_two_factor(user):
                 return redirect(f"{reverse('accounts:two_factor_setup')}?{query}")

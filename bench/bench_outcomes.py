@@ -16,11 +16,11 @@ INSERT ... SELECT; not the ORM), then prints, each with its query count:
 
 The data goes in after the migrations, so the indexes grow as they would in production
 (`docs/operations.md`, "Database size and indexes for results"). Last measured on 2 cores
-with PostgreSQL 15 and its default settings, medians of three runs on freshly generated
-data: one question 28 ms (2 queries), by group filtered by channel and language 382 ms
-(3 queries: still over its target; most of it is joining half a million answers to their
-submissions and groups, see `docs/architecture.md`, Statistics), the report 1.5 s
-(9 queries), the export 75 MB.
+with PostgreSQL 15 and its default settings, on freshly generated data (2026-12-06): one
+question 34 ms (2 queries), by group filtered by channel and language 442 ms (3 queries:
+still over its target; most of it is joining half a million answers to their submissions
+and groups, twice, see `docs/architecture.md`, Statistics), the report 1.8 s (9 queries),
+the export 77 MB. (An earlier machine of the same kind gave 28 ms, 382 ms and 1.5 s.)
 """
 
 import os

@@ -123,9 +123,9 @@ def job_fail(job: Job, error: Exception) -> None:
 def jobs_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Hand back to the workers the jobs a down broker or a dead worker left behind.
 
-    Side effects: a task published for each job waiting for longer than JOBS_SWEEP_AFTER
-    seconds since it was last published (or never published), and for each job running
-    past a task's time limit; such a job whose worker died `MAX_ATTEMPTS` times fails.
+    Side effects: a task published for each job waiting, or running past a task's time
+    limit, whose task was last published (or, never published, the job made) more than
+    JOBS_SWEEP_AFTER seconds ago; a job whose worker died `MAX_ATTEMPTS` times fails.
     """
     now = now or timezone.now()
     grace = now - dt.timedelta(seconds=settings.JOBS_SWEEP_AFTER)
@@ -135,9 +135,13 @@ def jobs_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         error="The worker stopped before finishing the job, every time it was tried.",
         finished_at=now,
     )
-    waiting = Q(state=Job.State.QUEUED) & (
-        Q(enqueued_at__lt=grace) | Q(enqueued_at__isnull=True, created_at__lt=grace)
+    # Not again within JOBS_SWEEP_AFTER of the last time its task was published.
+    recent = Q(enqueued_at__gte=grace) | Q(enqueued_at__isnull=True, created_at__gte=grace)
+    rows = list(
+        Job.objects.filter(Q(state=Job.State.QUEUED) | stale)
+        .exclude(recent)
+        .order_by("pk")
+        .values_list("pk", "kind")[:100]
     )
-    rows = list(Job.objects.filter(waiting | stale).order_by("pk").values_list("pk", "kind")[:100])
     published = sum(job_enqueue(job_id=pk, kind=kind) for pk, kind in rows)
     return {"published": published, "failed": failed}

@@ -92,7 +92,10 @@ def test_job_of_a_dead_worker_is_run_again_once(analyst, published, settings):
         attempts=1,
     )
     alive = jobs.jobs_sweep()
-    Job.objects.filter(pk=job.pk).update(started_at=ago(settings.CELERY_TASK_TIME_LIMIT + 61))
+    Job.objects.filter(pk=job.pk).update(
+        started_at=ago(settings.CELERY_TASK_TIME_LIMIT + 61),
+        enqueued_at=ago(settings.CELERY_TASK_TIME_LIMIT + 61),
+    )
 
     dead = jobs.jobs_sweep()
     again = jobs.jobs_sweep()
