@@ -40,7 +40,8 @@ class TokenForm(forms.Form):
         self.devices = list(devices)
         self.device = None
         super().__init__(*args, **kwargs)
-        if any(isinstance(d, StaticDevice) for d in self.devices):
+        self.recovery = any(isinstance(d, StaticDevice) for d in self.devices)
+        if self.recovery:
             self.fields["token"].help_text = _(
                 "6 digits, for example 123456; or one of your recovery codes."
             )

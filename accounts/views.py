@@ -74,11 +74,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/two_factor_verify.html",
-        {
-            "form": form,
-            "next": _next_url(request),
-            "recovery": any(isinstance(d, StaticDevice) for d in devices),
-        },
+        {"form": form, "next": _next_url(request)},
     )
 
 

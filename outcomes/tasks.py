@@ -1,12 +1,9 @@
 """Celery entry points of the outcomes report: thin wrappers around exports and services."""
 
 from celery import shared_task
-from django.core.cache import cache
 
-from outcomes import exports, jobs
+from outcomes import exports, jobs, messaging
 from outcomes.models import Job
-
-LOCK_SECONDS = 300
 
 
 @shared_task(name="outcomes.export_run")
@@ -25,12 +22,9 @@ def export_run(*, job_id: int) -> None:
 @shared_task(name="outcomes.jobs_sweep")
 def jobs_sweep() -> dict[str, int]:
     """Hand back the jobs a down broker or a dead worker left; a lock keeps beats apart."""
-    if not cache.add("lock:outcomes.jobs_sweep", "1", LOCK_SECONDS):
+    if not messaging.locked("outcomes.jobs_sweep", 55):
         return {"published": 0, "failed": 0, "skipped": 1}
-    try:
-        return jobs.jobs_sweep()
-    finally:
-        cache.delete("lock:outcomes.jobs_sweep")
+    return jobs.jobs_sweep()
 
 
 # The free-text analysis tasks live in their own module; importing it here registers them

@@ -138,3 +138,25 @@ def test_a_repeated_message_does_not_run_a_finished_job_again(analyst, published
     job.refresh_from_db()
     assert first.state == Job.State.DONE
     assert (job.attempts, job.file.name, job.finished_at) == (1, first.file.name, first.finished_at)
+
+
+def test_beats_sweep_task_runs_the_sweep_once_per_lock(analyst, published, settings):
+    from django.core.cache import cache
+
+    from outcomes import tasks
+
+    cache.delete("lock:outcomes.jobs_sweep")
+    Job.objects.create(
+        consultation=published,
+        kind=Job.Kind.EXPORT,
+        created_by=analyst,
+        state=Job.State.RUNNING,
+        started_at=ago(settings.CELERY_TASK_TIME_LIMIT + 61),
+        attempts=jobs.MAX_ATTEMPTS,
+    )
+
+    first = tasks.jobs_sweep.delay().get()
+    overlapping = tasks.jobs_sweep.delay().get()
+
+    assert first == {"published": 0, "failed": 1}
+    assert overlapping == {"published": 0, "failed": 0, "skipped": 1}
