@@ -16,11 +16,10 @@ INSERT ... SELECT; not the ORM), then prints, each with its query count:
 
 The data goes in after the migrations, so the indexes grow as they would in production
 (`docs/operations.md`, "Database size and indexes for results"). Last measured on 2 cores
-with PostgreSQL 15 and its default settings, on freshly generated data (2026-12-06): one
-question 34 ms (2 queries), by group filtered by channel and language 442 ms (3 queries:
-still over its target; most of it is joining half a million answers to their submissions
-and groups, twice, see `docs/architecture.md`, Statistics), the report 1.8 s (9 queries),
-the export 77 MB. (An earlier machine of the same kind gave 28 ms, 382 ms and 1.5 s.)
+with PostgreSQL 15 and its default settings, on freshly generated data (2026-12-06): see
+the closing notes and `docs/architecture.md`, Statistics. Before chosen options carried
+their submission's channel and language, the group breakdown filtered by channel and
+language took 442-476 ms (target 300); with them, about 170 ms.
 """
 
 import os
@@ -192,18 +191,23 @@ def generate():
     step(
         "chosen options (single, scale)",
         choices_cte  # noqa: S608 - constant SQL, no outside input
-        + """INSERT INTO feedback_answerchoice (answer_id, choice_id, rank)
-        SELECT a.id, qc.ids[1 + floor(random() * array_length(qc.ids, 1))::int], NULL
+        + """INSERT INTO feedback_answerchoice (answer_id, choice_id, rank, submission_id,
+            channel, language)
+        SELECT a.id, qc.ids[1 + floor(random() * array_length(qc.ids, 1))::int], NULL,
+            s.id, s.channel, s.language
         FROM feedback_answer a JOIN qc ON qc.question_id = a.question_id
+        JOIN feedback_submission s ON s.id = a.submission_id
         WHERE qc.kind IN ('single', 'scale')""",
         [c],
     )
     step(
         "chosen options (multiple)",
         choices_cte  # noqa: S608 - constant SQL, no outside input
-        + """INSERT INTO feedback_answerchoice (answer_id, choice_id, rank)
-        SELECT a.id, choice_id, NULL
+        + """INSERT INTO feedback_answerchoice (answer_id, choice_id, rank, submission_id,
+            channel, language)
+        SELECT a.id, choice_id, NULL, s.id, s.channel, s.language
         FROM feedback_answer a JOIN qc ON qc.question_id = a.question_id
+        JOIN feedback_submission s ON s.id = a.submission_id
         CROSS JOIN LATERAL unnest(qc.ids) AS choice_id
         WHERE qc.kind = 'multiple' AND random() < 0.4""",
         [c],
@@ -211,10 +215,12 @@ def generate():
     step(
         "chosen options (ranking)",
         choices_cte  # noqa: S608 - constant SQL, no outside input
-        + """INSERT INTO feedback_answerchoice (answer_id, choice_id, rank)
+        + """INSERT INTO feedback_answerchoice (answer_id, choice_id, rank, submission_id,
+            channel, language)
         SELECT a.id, choice_id,
-            row_number() OVER (PARTITION BY a.id ORDER BY random())
+            row_number() OVER (PARTITION BY a.id ORDER BY random()), s.id, s.channel, s.language
         FROM feedback_answer a JOIN qc ON qc.question_id = a.question_id
+        JOIN feedback_submission s ON s.id = a.submission_id
         CROSS JOIN LATERAL unnest(qc.ids) AS choice_id
         WHERE qc.kind = 'ranking'""",
         [c],

@@ -194,7 +194,14 @@ def make_drafts(consultation, body: dict, count: int) -> list[str]:
             ids = value if isinstance(value, list) else [value]
             ranked = question.kind == Question.Kind.RANKING
             picks.extend(
-                AnswerChoice(answer=answer, choice_id=pk, rank=n + 1 if ranked else None)
+                AnswerChoice(
+                    answer=answer,
+                    choice_id=pk,
+                    rank=n + 1 if ranked else None,
+                    submission=answer.submission,
+                    channel=answer.submission.channel,
+                    language=answer.submission.language,
+                )
                 for n, pk in enumerate(ids)
             )
         AnswerChoice.objects.bulk_create(picks, batch_size=5000)

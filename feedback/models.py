@@ -274,11 +274,42 @@ class Answer(models.Model):
 
 
 class AnswerChoice(models.Model):
-    """An option picked in an answer; `rank` orders the items of a ranking (1 = first)."""
+    """An option picked in an answer; `rank` orders the items of a ranking (1 = first).
+
+    `submission`, `channel` and `language` are copies of the answer's submission and of its
+    channel and language, which never change once it is made (`feedback.services` writes
+    them with the row). With them, results filtered or broken down by channel, language or
+    group read the options of the matching submissions straight from one index, instead of
+    joining every answer of the question to its submission (`outcomes.queries`).
+    """
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="selections")
-    choice = models.ForeignKey(Choice, on_delete=models.PROTECT, related_name="selections")
+    # Indexed by the (choice, rank) index below.
+    choice = models.ForeignKey(
+        Choice, on_delete=models.PROTECT, related_name="selections", db_index=False
+    )
     rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    # No constraint or index of its own: the row goes with its answer, and the results
+    # index below covers every read.
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    channel = models.CharField(max_length=10, choices=Submission.Channel.choices)
+    language = models.CharField(max_length=15, blank=True)
+    # The submission's monitoring, joined on the copied submission id (no column of its own):
+    # results by group go straight from an option to the groups.
+    monitoring = models.ForeignObject(
+        "Monitoring",
+        on_delete=models.DO_NOTHING,
+        from_fields=["submission"],
+        to_fields=["submission"],
+        null=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("chosen option")
@@ -286,8 +317,18 @@ class AnswerChoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["answer", "choice"], name="choice_once_per_answer")
         ]
-        # Results count the options chosen, and sum the ranks, choice by choice from it.
-        indexes = [models.Index(fields=["choice", "rank"], name="answerchoice_choice_rank")]
+        indexes = [
+            # Results count the options chosen, and sum the ranks, choice by choice from
+            # this small index (deduplicated: few distinct keys) ...
+            models.Index(fields=["choice", "rank"], name="answerchoice_choice_rank"),
+            # ... and, filtered or broken down by channel, language or group, from this one
+            # alone (its INCLUDE is PostgreSQL's; SQLite keeps the key columns only).
+            models.Index(
+                fields=["choice", "channel", "language"],
+                include=["submission", "rank"],
+                name="answerchoice_results",
+            ),
+        ]
 
     def __str__(self) -> str:
         return (
@@ -344,6 +385,8 @@ class Monitoring(models.Model):
     class Meta:
         verbose_name = _("equality monitoring")
         verbose_name_plural = _("equality monitoring")
+        # Results by group go from a submission to its groups without reading this table.
+        indexes = [models.Index(fields=["submission"], include=["id"], name="monitoring_results")]
 
     def __str__(self) -> str:
         return f"monitoring for submission {self.submission_id}"

@@ -181,7 +181,14 @@ def _store_answers(
         )
     created = Answer.objects.bulk_create([answer for _data, answer in rows])
     selections = [
-        AnswerChoice(answer=answer, choice_id=choice_id, rank=rank)
+        AnswerChoice(
+            answer=answer,
+            choice_id=choice_id,
+            rank=rank,
+            submission=submission,
+            channel=submission.channel,
+            language=submission.language,
+        )
         for (data, _unsaved), answer in zip(rows, created, strict=True)
         for choice_id, rank in data.choices
     ]

@@ -253,7 +253,12 @@ def sent_response(
             ranked = question.kind == Question.Kind.RANKING
             for rank, choice in enumerate(value, start=1):
                 AnswerChoice.objects.create(
-                    answer=answer, choice=choice, rank=rank if ranked else None
+                    answer=answer,
+                    choice=choice,
+                    rank=rank if ranked else None,
+                    submission=submission,
+                    channel=submission.channel,
+                    language=submission.language,
                 )
     if groups is not None or monitoring:
         record = Monitoring.objects.create(submission=submission, **monitoring)

@@ -1,5 +1,6 @@
 """Results per question and "who has been heard": figures against hand-computed ones."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -305,6 +306,71 @@ def test_results_break_down_by_group_at_four_five_and_six(survey):
     assert [c["label"] for c in split["columns"]] == ["Group of 4", "Group of 5", "Group of 6"]
     assert [c["total"].hidden for c in split["columns"]] == ["small", "complementary", ""]
     assert [e["cell"].value for e in split["rows"][0]["cells"]] == [None, None, 6]
+
+
+def test_results_by_channel_language_and_group_count_responses_as_the_services_store_them():
+    """Every way a response arrives (API, facilitator, web form) stores its chosen options
+    with its channel and language, and monitoring links them to the person's groups."""
+    from feedback import services
+    from feedback.forms import AnswerData
+
+    consultation = consultation_with_every_kind(state=State.OPEN)
+    q = by_kind(consultation)
+    bus, train, walking = q["single"].choices.all()
+    questions = list(queries.questions_for(consultation))
+    group = TargetGroupFactory(slug="elders", name_en="Older persons")
+
+    def answers(choice):
+        return [
+            AnswerData(question=q["text"], text="Buses"),
+            AnswerData(question=q["single"], choices=[(choice.pk, None)]),
+        ]
+
+    def receive(channel, language, choice, **extra):
+        return services.submission_receive(
+            consultation=consultation,
+            channel=channel,
+            answers=answers(choice),
+            questions=questions,
+            idempotency_key=uuid.uuid4(),
+            language=language,
+            **extra,
+        ).submission
+
+    for _ in range(5):
+        submission = receive("api", "ms", bus)
+        services.monitoring_save(
+            submission=submission,
+            fields={"age_band": "65_plus", "group_ids": [group.pk]},
+            consent_wording="About you",
+            language="ms",
+        )
+    for _ in range(6):
+        receive("assisted", "ms", train, received_via="paper", place="Kampung hall")
+    services.submission_withdraw(submission=receive("api", "ms", bus))
+    for _ in range(5):
+        draft = services.submission_start(
+            consultation=consultation, language="en", idempotency_key=uuid.uuid4()
+        ).submission
+        services.answers_save(submission=draft, answers=answers(walking))
+        services.submission_submit(submission=draft, questions=questions)
+
+    filtered = result_of(queries.results(consultation, channel="api", language="ms"), q["single"])
+    by_group = result_of(
+        queries.results(consultation, language="ms", breakdown="group"), q["single"]
+    )["breakdown"]
+    by_language = result_of(queries.results(consultation, breakdown="language"), q["single"])[
+        "breakdown"
+    ]
+
+    assert counts(filtered) == [5, 0, 0]
+    assert [(c["label"], c["total"].value) for c in by_group["columns"]] == [
+        ("Older persons", 5),
+        ("Not stated", 6),
+    ]
+    assert [e["cell"].value for e in by_group["rows"][0]["cells"]] == [5, 0]
+    assert [(c["key"], c["total"].value) for c in by_language["columns"]] == [("en", 5), ("ms", 11)]
+    assert [e["cell"].value for e in by_language["rows"][2]["cells"]] == [5, 0]
 
 
 def test_results_break_down_scale_means_per_language(survey):

@@ -189,6 +189,15 @@ def _answers(consultation, question_ids, channel, language) -> QuerySet[Answer]:
     return answers.exclude(submission_id__in=_uncounted(consultation))
 
 
+def _counted_options(consultation, choice_ids, channel, language) -> QuerySet[AnswerChoice]:
+    """Chosen options of counted submissions, read from the (choice, channel, language)
+    index alone: each carries its submission's channel and language, so only the (few)
+    submissions that do not count are looked up, to leave them out."""
+    return AnswerChoice.objects.filter(
+        _filters("", channel, language), choice_id__in=choice_ids
+    ).exclude(submission_id__in=_uncounted(consultation))
+
+
 def _counted_answers(consultation, channel, language) -> QuerySet[Answer]:
     """Answers of counted submissions, found by joining them (not by a list of ids)."""
     return Answer.objects.filter(
@@ -245,12 +254,10 @@ def _choice_counts(consultation, questions, choice_ids, channel, language):
         return {}
     question_ids = [q.pk for q in questions]
     if channel or language:
-        # The matching answers hashed, then their options from the (choice) index.
         rows = (
-            _counted_answers(consultation, channel, language)
-            .filter(question_id__in=question_ids, selections__choice_id__in=choice_ids)
-            .values(choice_id=F("selections__choice_id"))
-            .annotate(n=Count("selections__choice_id"), rank_sum=Sum("selections__rank"))
+            _counted_options(consultation, choice_ids, channel, language)
+            .values("choice_id")
+            .annotate(n=Count("*"), rank_sum=Sum("rank"))
             .order_by()
         )
         return {row["choice_id"]: {"n": row["n"], "rank_sum": row["rank_sum"]} for row in rows}
@@ -462,8 +469,7 @@ def _breakdown(consultation, questions, one_choice, channel, language, breakdown
         return None
     path = BREAKDOWNS[breakdown]
     # Answers joined to their counted submissions, and through them to the key: every
-    # join is a hash join over the matching rows (no lookup per answer), and a chosen
-    # option is found from its answer through the (answer) index that covers it.
+    # join is a hash join over the matching rows (no lookup per answer).
     counted = _counted_answers(consultation, channel, language)
     answered = [q.pk for q in questions if q.pk not in one_choice]
     answer_rows = []
@@ -480,19 +486,19 @@ def _breakdown(consultation, questions, one_choice, channel, language, breakdown
             )
             .order_by()
         )
-    chosen = [q.pk for q in questions if q.has_choices]
     choice_ids = [c.pk for q in questions if q.has_choices for c in q.choices.all()]
     # Ranks are read only where there is a ranking to sum them for.
     ranked = any(q.kind == Question.Kind.RANKING for q in questions)
-    ranks = {"rank_sum": Sum("selections__rank")} if ranked else {}
+    ranks = {"rank_sum": Sum("rank")} if ranked else {}
     choice_rows = []
     if choice_ids:
-        # Naming the choices lets PostgreSQL hash the options from their (choice) index
-        # instead of looking each answer's up.
+        # The options carry their channel and language; a group is found from the
+        # option's submission through the indexes on monitoring and its groups.
+        key = {"group": "monitoring__groups__slug"}.get(breakdown, path)
         choice_rows = (
-            counted.filter(question_id__in=chosen, selections__choice_id__in=choice_ids)
-            .values(key=F(f"submission__{path}"), choice_id=F("selections__choice_id"))
-            .annotate(n=Count("selections__choice_id"), **ranks)
+            _counted_options(consultation, choice_ids, channel, language)
+            .values("choice_id", key=F(key))
+            .annotate(n=Count("*"), **ranks)
             .order_by()
         )
     by_answer = {(row["question_id"], row["key"]): row for row in answer_rows}
