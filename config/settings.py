@@ -357,8 +357,9 @@ FEEDBACK_RATE_LIMITS = {
     "window": env_int("FEEDBACK_RATE_WINDOW_SECONDS", 600),
 }
 FEEDBACK_MAX_REQUEST_BYTES = env_int("FEEDBACK_MAX_REQUEST_MB", 30) * 1024 * 1024
-# How long a worker reuses a consultation's question structure between submissions (seconds).
-FEEDBACK_QUESTIONS_REUSE_SECONDS = 5
+# How long a web process reuses, for the submissions API, a partner key it has checked, the
+# consultation it posts to and that consultation's questions (seconds; feedback.queries.recently).
+API_REUSE_SECONDS = 5
 
 LOGGING = {
     "version": 1,

@@ -48,15 +48,19 @@ class PartnerTokenAuthentication(BaseAuthentication):
             key = header[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("This API key is not valid.")) from None
-        try:
-            # Only what a submission needs: this runs on every request.
-            token = (
+        key_hash = PartnerToken.hash(key)
+        token = queries.recently(
+            ("partner token", key_hash),
+            # Only what a submission needs.
+            lambda: (
                 PartnerToken.objects.select_related("organisation")
                 .only("pk", "organisation__id")
-                .get(key_hash=PartnerToken.hash(key), revoked_at__isnull=True)
-            )
-        except PartnerToken.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("This API key is not valid.")) from None
+                .filter(key_hash=key_hash, revoked_at__isnull=True)
+                .first()
+            ),
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("This API key is not valid."))
         return (AnonymousUser(), token)
 
     def authenticate_header(self, request: Request) -> str:
@@ -299,20 +303,23 @@ class SubmissionViewSet(viewsets.ViewSet):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         token: PartnerToken = request.auth
-        consultation = (
-            # Only what taking a response needs: this runs on every request.
-            Consultation.objects.only(
-                "pk", "slug", "organisation_id", "state", "mode", "closes_at", "time_zone"
-            )
-            .annotate(
-                invited=Exists(
-                    Consultation.partners.through.objects.filter(
-                        consultation=OuterRef("pk"), organisation=token.organisation_id
+        consultation = queries.recently(
+            ("consultation for a partner", payload["consultation"], token.organisation_id),
+            # Only what taking a response needs.
+            lambda: (
+                Consultation.objects.only(
+                    "pk", "slug", "organisation_id", "state", "mode", "closes_at", "time_zone"
+                )
+                .annotate(
+                    invited=Exists(
+                        Consultation.partners.through.objects.filter(
+                            consultation=OuterRef("pk"), organisation=token.organisation_id
+                        )
                     )
                 )
-            )
-            .filter(slug=payload["consultation"])
-            .first()
+                .filter(slug=payload["consultation"])
+                .first()
+            ),
         )
         if consultation is None or not (
             consultation.organisation_id == token.organisation_id or consultation.invited

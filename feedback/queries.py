@@ -1,7 +1,9 @@
 """Reads for the citizen form, facilitators and the API; never personal data in listings."""
 
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -42,28 +44,35 @@ def consultation_questions(consultation: Consultation) -> list[Question]:
     )
 
 
-# Question structures this process has loaded lately: (expiry, questions) by consultation.
-_RECENT_QUESTIONS: dict[int, tuple[float, list[Question]]] = {}
+# What this process has read lately for the submissions API: (expiry, value) by key.
+_RECENT: dict[Hashable, tuple[float, Any]] = {}
+
+
+def recently(key: Hashable, load: Callable[[], Any]) -> Any:
+    """`load()`, reused by this process for `API_REUSE_SECONDS` (None is never kept).
+
+    For the API, where partner apps send many whole responses a second: the partner's key,
+    the consultation it posts to and its question structure hardly ever change while it
+    is open (answered questions cannot change kind or lose choices). A revoked key or a
+    consultation closed by hand is refused at most that many seconds later; the lifecycle
+    task that closes consultations on time runs every 30 seconds anyway.
+    """
+    now = time.monotonic()
+    hit = _RECENT.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = load()
+    ttl = settings.API_REUSE_SECONDS
+    if ttl > 0 and value is not None:
+        if len(_RECENT) > 1000:
+            _RECENT.clear()
+        _RECENT[key] = (now + ttl, value)
+    return value
 
 
 def consultation_questions_recent(consultation: Consultation) -> list[Question]:
-    """As `consultation_questions`, reused for a few seconds by this process.
-
-    For the API, where partner apps send many whole responses a second to one consultation:
-    the structure hardly ever changes while it is open (answered questions cannot change
-    kind or lose choices), and the consultation's state is still read on every request.
-    """
-    ttl = settings.FEEDBACK_QUESTIONS_REUSE_SECONDS
-    now = time.monotonic()
-    hit = _RECENT_QUESTIONS.get(consultation.pk)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    questions = consultation_questions(consultation)
-    if ttl > 0:
-        if len(_RECENT_QUESTIONS) > 1000:
-            _RECENT_QUESTIONS.clear()
-        _RECENT_QUESTIONS[consultation.pk] = (now + ttl, questions)
-    return questions
+    """As `consultation_questions`, reused for a few seconds by this process (`recently`)."""
+    return recently(("questions", consultation.pk), lambda: consultation_questions(consultation))
 
 
 def private_submission(slug: str, token: str) -> Submission:

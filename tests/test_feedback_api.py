@@ -105,6 +105,37 @@ def test_api_with_a_wrong_or_revoked_token_is_refused(consultation, organisation
     assert post(wrong, body(consultation)).status_code == 401
 
 
+def test_api_refuses_a_key_revoked_or_a_consultation_closed_within_the_reuse_window(
+    consultation, organisation, monkeypatch, settings
+):
+    """A web process reuses a checked key and the consultation for API_REUSE_SECONDS."""
+    settings.API_REUSE_SECONDS = 5
+    clock = [1000.0]
+    monkeypatch.setattr("feedback.queries.time.monotonic", lambda: clock[0])
+    key, token = partner_token(organisation)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert post(client, body(consultation)).status_code == 201
+
+    token.revoked_at = token.created_at
+    token.save()
+    clock[0] += 4
+    still_reused = post(client, body(consultation)).status_code
+    clock[0] += 2
+    refused = post(client, body(consultation)).status_code
+
+    other_key, _token = partner_token(organisation)
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Token {other_key}")
+    assert post(other, body(consultation)).status_code == 201
+    Consultation.objects.filter(pk=consultation.pk).update(state=State.CLOSED)
+    clock[0] += 6
+
+    assert (still_reused, refused) == (201, 401)
+    assert post(other, body(consultation)).status_code == 409
+    assert Submission.objects.count() == 3
+
+
 def test_api_token_of_another_organisation_gets_404(consultation):
     key, _token = partner_token(OrganisationFactory())
     other = APIClient()
