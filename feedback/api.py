@@ -10,8 +10,8 @@ import uuid
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef
 from django.http import QueryDict
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -113,11 +113,13 @@ class PartnerRateThrottle(SimpleRateThrottle):
         window = int(self.timer() // self.duration)
         key = f"{key}:{window}"
         try:
-            self.cache.add(key, 0, timeout=self.duration + 1)
-            count = self.cache.incr(key)
-        except ValueError:  # expired between add and incr
-            self.cache.set(key, 1, timeout=self.duration + 1)
-            count = 1
+            # Two round trips to Redis for most requests (the key exists); it lives for two
+            # windows, so it cannot expire while its own window counts on it.
+            try:
+                count = self.cache.incr(key)
+            except ValueError:  # the first request of the window
+                created = self.cache.add(key, 1, timeout=2 * self.duration)
+                count = 1 if created else self.cache.incr(key)
         except RedisError:
             logger.warning("rate-limit cache unavailable; letting the API request through")
             return True
@@ -327,7 +329,12 @@ class SubmissionViewSet(viewsets.ViewSet):
             return Response({"detail": _("No such consultation.")}, status=404)
         questions = queries.consultation_questions_recent(consultation)
         data, errors = _form_data({q.pk: q for q in questions}, payload["answers"])
-        form = AnswersForm(data, questions=questions)
+        # The fields of these questions in this language, built once and copied after.
+        _questions, blank = queries.recently(
+            ("answer fields", id(questions), get_language()),
+            lambda: (questions, AnswersForm(questions=questions)),
+        )
+        form = AnswersForm(data, questions=questions, fields_like=blank)
         if not form.is_valid() or errors:
             return Response({"answers": {**_form_errors(form), **errors}}, status=400)
         try:
