@@ -329,12 +329,12 @@ class SubmissionViewSet(viewsets.ViewSet):
             return Response({"detail": _("No such consultation.")}, status=404)
         questions = queries.consultation_questions_recent(consultation)
         data, errors = _form_data({q.pk: q for q in questions}, payload["answers"])
-        # The fields of these questions in this language, built once and copied after.
+        # The fields of these questions in this language, built once and shared after.
         _questions, blank = queries.recently(
             ("answer fields", id(questions), get_language()),
             lambda: (questions, AnswersForm(questions=questions)),
         )
-        form = AnswersForm(data, questions=questions, fields_like=blank)
+        form = AnswersForm(data, questions=questions, fields_of=blank)
         if not form.is_valid() or errors:
             return Response({"answers": {**_form_errors(form), **errors}}, status=400)
         try:

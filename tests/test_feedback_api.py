@@ -210,6 +210,10 @@ def test_api_gives_the_web_forms_messages_per_question(api, consultation):
         }
     }
     assert Submission.objects.count() == 0
+    # The process shares the built fields between requests: nothing carries over.
+    assert post(api, body(consultation)).status_code == 201
+    again = post(api, body(consultation, **{"How many people live in your home?": {"value": 0}}))
+    assert again.json() == {"answers": {str(number.pk): ["Enter a number of 1 or more"]}}
 
 
 def test_api_messages_follow_the_language(api, consultation):
