@@ -145,13 +145,16 @@ def missing_required(questions: Iterable[Question], answers: Iterable[Answer]) -
 # Answers -----------------------------------------------------------------------------
 
 
+PLAIN_TYPES = (str, int, bool)
+
+
 def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
     """INSERT `rows` (values in the order of `columns`) in one statement; their ids, in order.
 
     What `bulk_create` does for these rows, without a model instance per row or a compiled
     query: answers and chosen options are most of what the submissions API writes, many
-    hundreds of rows a second (`bench/bench_submissions.py`). Values go through each
-    field's own conversion for the database, as the ORM's would.
+    hundreds of rows a second (`bench/bench_submissions.py`). Values other than plain text,
+    numbers and booleans go through their field's own conversion, as the ORM's would.
     """
     if not rows:
         return []
@@ -162,7 +165,10 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
     names, values = ", ".join(qn(f.column) for f in fields), ", ".join([row_sql] * len(rows))
     sql = f"INSERT INTO {table} ({names}) VALUES {values} RETURNING {pk}"  # noqa: S608 # nosec B608 - names from the model, every value a parameter
     params = [
-        field.get_db_prep_save(value, connection)
+        # Text, whole numbers, booleans and NULL go to every database as they are.
+        value
+        if value is None or type(value) in PLAIN_TYPES
+        else field.get_db_prep_save(value, connection)
         for row in rows
         for field, value in zip(fields, row, strict=True)
     ]
