@@ -105,6 +105,24 @@ def test_results_of_a_single_choice_question_match_hand_counts(survey):
     assert [o["share"] for o in result["options"]] == [54.5, 45.5, 0.0]
 
 
+def test_results_count_every_option_of_a_list_longer_than_one_statement_takes():
+    consultation = ConsultationFactory(state=State.CLOSED)
+    places = question_with_choices(
+        SectionFactory(consultation=consultation),
+        Question.Kind.SINGLE,
+        [f"Village {n}" for n in range(501)],
+    )
+    first, last = places.choices.first(), places.choices.last()
+    for choice, n in ((first, 5), (last, 6)):
+        for _ in range(n):
+            sent_response(consultation, {places: [choice]})
+
+    result = result_of(queries.results(consultation), places)
+
+    assert result["respondents"].value == 11
+    assert (counts(result)[0], counts(result)[-1], sum(counts(result))) == (5, 6, 11)
+
+
 def test_results_suppress_a_choice_picked_by_four_and_its_complement(survey):
     consultation, q = survey
     bus, train, walking = q["single"].choices.all()

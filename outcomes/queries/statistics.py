@@ -10,20 +10,15 @@ from typing import Any
 from django.conf import settings
 from django.db.models import (
     Avg,
-    Case,
     Count,
     F,
-    IntegerField,
     Max,
     Min,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
-    When,
 )
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
@@ -261,24 +256,22 @@ def _choice_counts(consultation, questions, choice_ids, channel, language):
             .order_by()
         )
         return {row["choice_id"]: {"n": row["n"], "rank_sum": row["rank_sum"]} for row in rows}
-    # One index range per choice, counted in place: counting them all in one GROUP BY
-    # makes PostgreSQL read and hash the whole table instead. Ranks are summed only
-    # for the options of rankings.
-    ranked = [c.pk for q in questions if q.kind == Question.Kind.RANKING for c in q.choices.all()]
-    picked = AnswerChoice.objects.filter(choice_id=OuterRef("pk")).order_by().values("choice_id")
-    rows = (
-        Choice.objects.filter(pk__in=choice_ids)
-        .annotate(
-            n=Subquery(picked.annotate(n=Count("*")).values("n")),
-            rank_sum=Case(
-                When(pk__in=ranked, then=Subquery(picked.annotate(s=Sum("rank")).values("s"))),
-                output_field=IntegerField(),
-            ),
-        )
-        .values_list("pk", "n", "rank_sum")
-        .order_by()
-    )
-    out = {pk: {"n": n or 0, "rank_sum": rank_sum or 0} for pk, n, rank_sum in rows}
+    # One index range per choice, counted in place, in a UNION ALL whose branches
+    # PostgreSQL runs in parallel: counting them all in one GROUP BY makes it read the
+    # whole index, and a subquery per choice runs one after another. (SQLite takes at
+    # most 500 branches in one statement.)
+    rows = []
+    for start in range(0, len(choice_ids), 500):
+        branches = [
+            AnswerChoice.objects.filter(choice_id=pk)
+            .values("choice_id")
+            .annotate(n=Count("*"), rank_sum=Sum("rank"))
+            .order_by()
+            for pk in choice_ids[start : start + 500]
+        ]
+        rows += branches[0].union(*branches[1:], all=True).values_list("choice_id", "n", "rank_sum")
+    out = {pk: {"n": 0, "rank_sum": 0} for pk in choice_ids}
+    out |= {pk: {"n": n, "rank_sum": rank_sum or 0} for pk, n, rank_sum in rows}
     # Then take away the selections of the (few) submissions that do not count. (Not in a
     # UNION with the query above, as for answers: modeltranslation reorders its columns.)
     uncounted = (
@@ -405,7 +398,7 @@ def results(
     language or group.
 
     Queries: questions and choices (2), answers (1 unless every question is a single choice
-    or a scale), chosen options (2; 1 when filtered), numbers and their bins (1 when there
+    or a scale), chosen options (2, one more per 500 choices; 1 when filtered), numbers and their bins (1 when there
     are number questions, 2 when one of them sets no range), and with a breakdown two more
     plus one for group names.
     """
