@@ -272,8 +272,8 @@ def _choice_counts(consultation, questions, choice_ids, channel, language):
         rows += branches[0].union(*branches[1:], all=True).values_list("choice_id", "n", "rank_sum")
     out = {pk: {"n": 0, "rank_sum": 0} for pk in choice_ids}
     out |= {pk: {"n": n, "rank_sum": rank_sum or 0} for pk, n, rank_sum in rows}
-    # Then take away the selections of the (few) submissions that do not count. (Not in a
-    # UNION with the query above, as for answers: modeltranslation reorders its columns.)
+    # Then take away the selections of the (few) submissions that do not count, found
+    # from those submissions' answers rather than by reading every option's submission.
     uncounted = (
         AnswerChoice.objects.filter(
             choice_id__in=choice_ids,
@@ -398,9 +398,9 @@ def results(
     language or group.
 
     Queries: questions and choices (2), answers (1 unless every question is a single choice
-    or a scale), chosen options (2, one more per 500 choices; 1 when filtered), numbers and their bins (1 when there
-    are number questions, 2 when one of them sets no range), and with a breakdown two more
-    plus one for group names.
+    or a scale), chosen options (2, and one more per 500 choices; 1 when filtered), numbers
+    and their bins (1 when there are number questions, 2 when one of them sets no range),
+    and with a breakdown two more plus one for group names.
     """
     if breakdown is not None and breakdown not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {breakdown!r}")
