@@ -8,6 +8,8 @@ import logging
 import uuid
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.utils.translation import get_language, gettext_lazy
@@ -109,22 +111,36 @@ class PartnerRateThrottle(SimpleRateThrottle):
     def allow_request(self, request: Request, view) -> bool:
         if self.rate is None:
             return True
-        key = self.get_cache_key(request, view)
         window = int(self.timer() // self.duration)
-        key = f"{key}:{window}"
+        key = f"{self.get_cache_key(request, view)}:{window}"
         try:
-            # Two round trips to Redis for most requests (the key exists); it lives for two
-            # windows, so it cannot expire while its own window counts on it.
-            try:
-                count = self.cache.incr(key)
-            except ValueError:  # the first request of the window
-                created = self.cache.add(key, 1, timeout=2 * self.duration)
-                count = 1 if created else self.cache.incr(key)
+            count = self.count(key)
         except RedisError:
             logger.warning("rate-limit cache unavailable; letting the API request through")
             return True
         self.wait_seconds = self.duration - (self.timer() % self.duration)
         return count <= self.num_requests
+
+    def count(self, key: str) -> int:
+        """Add this request to the window's counter; the count so far.
+
+        The counter lives for two windows, so it cannot expire while its own window counts
+        on it. On Redis, one round trip: create the counter if it is new, then add one.
+        """
+        backend = caches["default"]
+        if not isinstance(backend, RedisCache):
+            try:
+                return backend.incr(key)
+            except ValueError:  # the first request of the window
+                return 1 if backend.add(key, 1, timeout=2 * self.duration) else backend.incr(key)
+        key = backend.make_and_validate_key(key)
+        # Django's Redis cache has no pipelines (and its incr() takes two round trips), so
+        # this talks to the cache's own client; Django stores whole numbers as plain
+        # integers, so cache.get(key) reads the same counter.
+        pipe = backend._cache.get_client(key, write=True).pipeline(transaction=False)
+        pipe.set(key, 0, ex=2 * self.duration, nx=True)
+        pipe.incr(key)
+        return pipe.execute()[1]
 
     def wait(self) -> float:
         return self.wait_seconds

@@ -3,7 +3,8 @@
 import uuid
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -274,6 +275,25 @@ def test_api_is_throttled_per_token(api, consultation, settings):
         PartnerRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
 
     assert codes == [201, 201, 429]
+
+
+def test_throttle_counter_is_shared_and_expires(api, consultation):
+    from feedback.api import PartnerRateThrottle
+    from feedback.models import PartnerToken
+
+    throttle = PartnerRateThrottle()
+    token = PartnerToken.objects.get()
+
+    for _n in range(2):
+        assert post(api, body(consultation)).status_code == 201
+
+    window = int(throttle.timer() // throttle.duration)
+    key = f"throttle_submissions_token-{token.pk}:{window}"
+    assert cache.get(key) == 2  # every web process counts on the one counter
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        ttl = backend._cache.get_client().ttl(backend.make_key(key))
+        assert throttle.duration < ttl <= 2 * throttle.duration
 
 
 def test_api_takes_submissions_while_the_cache_is_down(api, consultation, settings):
