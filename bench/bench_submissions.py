@@ -453,7 +453,7 @@ def main() -> int:
         f"non-2xx {page_rendered['errors']})"
     )
     print(
-        f"SQL statements (plus BEGIN/COMMIT): API submission {counts['api']} "
+        f"SQL statements (BEGIN and COMMIT not counted): API submission {counts['api']} "
         f"({counts['api_warm']} with the key, consultation and questions reused), "
         f"form final POST {counts['form']}, public page {counts['page']} "
         f"({counts['page_rendered']} rendered for a session)"

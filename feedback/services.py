@@ -1,8 +1,10 @@
 """Every change to participants, submissions and answers: one function per use case.
 
-Each runs in a transaction. A submission and its answers are written together or not at
-all; an idempotency key (unique per consultation in the database) makes a retried request
-or a double click return the submission already made instead of a second one.
+Each runs in a transaction (on PostgreSQL, a whole response received at once is written by
+one statement, a transaction of its own). A submission and its answers are written
+together or not at all; an idempotency key (unique per consultation in the database) makes
+a retried request or a double click return the submission already made instead of a second
+one.
 """
 
 import datetime as dt
@@ -10,6 +12,7 @@ import logging
 import secrets
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -148,22 +151,33 @@ def missing_required(questions: Iterable[Question], answers: Iterable[Answer]) -
 PLAIN_TYPES = (str, int, bool)
 
 
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
-    """INSERT `rows` (values in the order of `columns`) in one statement; their ids, in order.
+def _insert_sql(
+    model,
+    columns: tuple[str, ...],
+    rows: list[tuple],
+    *,
+    given: dict[str, str] | None = None,
+    templates: dict[str, str] | None = None,
+) -> tuple[str, list]:
+    """The INSERT of `rows` (values in the order of `columns`) and its parameters.
 
     What `bulk_create` does for these rows, without a model instance per row or a compiled
     query: answers and chosen options are most of what the submissions API writes, many
     hundreds of rows a second (`bench/bench_submissions.py`). Values other than plain text,
     numbers and booleans go through their field's own conversion, as the ORM's would.
+    `given` adds columns whose value is an SQL expression, the same in every row;
+    `templates` puts a column's value into an SQL expression (both name other parts of one
+    statement, see `_insert_response`).
     """
-    if not rows:
-        return []
+    given, templates = given or {}, templates or {}
     qn = connection.ops.quote_name
     fields = [model._meta.get_field(name) for name in columns]
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
-    names, values = ", ".join(qn(f.column) for f in fields), ", ".join([row_sql] * len(rows))
-    sql = f"INSERT INTO {table} ({names}) VALUES {values} RETURNING {pk}"  # noqa: S608 # nosec B608 - names from the model, every value a parameter
+    names = [qn(f.column) for f in fields] + [qn(model._meta.get_field(n).column) for n in given]
+    row_sql = "(" + ", ".join([*(templates.get(n, "%s") for n in columns), *given.values()]) + ")"
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(names)}) "  # noqa: S608 # nosec B608 - names from the model, every value a parameter
+        f"VALUES {', '.join([row_sql] * len(rows))}"
+    )
     params = [
         # Text, whole numbers, booleans and NULL go to every database as they are.
         value
@@ -172,24 +186,62 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
         for row in rows
         for field, value in zip(fields, row, strict=True)
     ]
+    return sql, params
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
+    """INSERT `rows` (values in the order of `columns`) in one statement; their ids, in order."""
+    if not rows:
+        return []
+    sql, params = _insert_sql(model, columns, rows)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            f"{sql} RETURNING {connection.ops.quote_name(model._meta.pk.column)}", params
+        )
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def _create(obj):
-    """INSERT a new model instance in one statement, as `save()` would (defaults and
-    automatic times included), without compiling a query; the instance, with its id."""
-    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
-    values = tuple(field.pre_save(obj, True) for field in fields)
-    (obj.pk,) = _insert(type(obj), tuple(field.name for field in fields), [values])
+def _values(obj, leave_out: Iterable[str] = ()) -> tuple[tuple[str, ...], tuple]:
+    """The columns and values `save()` would INSERT for a new instance (defaults and automatic
+    times included), but for those left out."""
+    fields = [f for f in obj._meta.concrete_fields if not f.primary_key and f.name not in leave_out]
+    return tuple(f.name for f in fields), tuple(f.pre_save(obj, True) for f in fields)
+
+
+def _saved(obj, pk: int):
+    obj.pk = pk
     obj._state.adding = False
     obj._state.db = connection.alias
     return obj
 
 
-ANSWER_COLUMNS = ("submission", "question", "text", "other_text", "yes_no", "number", "file")
-CHOICE_COLUMNS = ("answer", "choice", "rank", "submission", "channel", "language")
+def _create(obj):
+    """INSERT a new model instance in one statement, as `save()` would, without compiling a
+    query; the instance, with its id."""
+    columns, values = _values(obj)
+    (pk,) = _insert(type(obj), columns, [values])
+    return _saved(obj, pk)
+
+
+ANSWER_COLUMNS = ("question", "text", "other_text", "yes_no", "number", "file")
+
+
+def _answer_rows(answers: list[AnswerData], kept_files: dict[int, str]) -> list[tuple]:
+    """The answers to store, with their files saved: (question, text, ...), choices."""
+    rows = []
+    for data in answers:
+        file = data.file or kept_files.get(data.question.pk, "")
+        if data.is_empty and not file:
+            continue
+        if file and not isinstance(file, str):
+            file = _store_upload(data.question, file)
+        rows.append(
+            (
+                (data.question.pk, data.text, data.other_text, data.yes_no, data.number, file),
+                data.choices,
+            )
+        )
+    return rows
 
 
 def _store_answers(
@@ -203,35 +255,72 @@ def _store_answers(
 
     `kept_files` names files uploaded earlier that stay when no new file is given.
     """
-    kept_files = kept_files or {}
     if replace:
         question_ids = [a.question.pk for a in answers]
         Answer.objects.filter(submission=submission, question_id__in=question_ids).delete()
-    stored: list[tuple[AnswerData, str]] = []  # with the stored file's name
-    for data in answers:
-        file = data.file or kept_files.get(data.question.pk, "")
-        if data.is_empty and not file:
-            continue
-        if file and not isinstance(file, str):
-            file = _store_upload(data.question, file)
-        stored.append((data, file))
+    _insert_answers(submission, _answer_rows(answers, kept_files or {}))
+
+
+def _insert_answers(submission: Submission, rows: list[tuple]) -> None:
+    """INSERT the answers of `_answer_rows`, then their chosen options: two statements."""
     answer_ids = _insert(
-        Answer,
-        ANSWER_COLUMNS,
-        [
-            (submission.pk, d.question.pk, d.text, d.other_text, d.yes_no, d.number, file)
-            for d, file in stored
-        ],
+        Answer, ("submission", *ANSWER_COLUMNS), [(submission.pk, *row) for row, _c in rows]
     )
     _insert(
         AnswerChoice,
-        CHOICE_COLUMNS,
+        ("answer", "choice", "rank", "submission", "channel", "language"),
         [
             (answer_id, choice_id, rank, submission.pk, submission.channel, submission.language)
-            for (data, _file), answer_id in zip(stored, answer_ids, strict=True)
-            for choice_id, rank in data.choices
+            for (_row, choices), answer_id in zip(rows, answer_ids, strict=True)
+            for choice_id, rank in choices
         ],
     )
+
+
+def _insert_response(participant: Participant, submission: Submission, rows: list[tuple]) -> None:
+    """PostgreSQL: the participant, the submission, its answers and their chosen options in
+    one statement (data-modifying WITH queries): one round trip to the database instead of
+    four, and, a single statement being atomic, no BEGIN and COMMIT when nothing else is
+    written with it. The same rows as `_create` and `_store_answers` write."""
+    question = connection.ops.quote_name(Answer._meta.get_field("question").column)
+    columns, values = _values(participant)
+    sql, params = _insert_sql(Participant, columns, [values])
+    parts = {"p": (f"{sql} RETURNING id", params)}
+    columns, values = _values(submission, leave_out=["participant"])
+    sql, params = _insert_sql(
+        Submission, columns, [values], given={"participant": "(SELECT id FROM p)"}
+    )
+    parts["s"] = (f"{sql} RETURNING id", params)
+    if rows:
+        sql, params = _insert_sql(
+            Answer,
+            ANSWER_COLUMNS,
+            [row for row, _c in rows],
+            given={"submission": "(SELECT id FROM s)"},
+        )
+        parts["a"] = (f"{sql} RETURNING id, {question}", params)
+    picks = [
+        (row[0], choice_id, rank, submission.channel, submission.language)
+        for row, choices in rows
+        for choice_id, rank in choices
+    ]
+    if picks:
+        parts["c"] = _insert_sql(
+            AnswerChoice,
+            ("answer", "choice", "rank", "channel", "language"),
+            picks,  # the answer's question, to find the answer by
+            given={"submission": "(SELECT id FROM s)"},
+            templates={"answer": f"(SELECT id FROM a WHERE {question} = %s)"},  # noqa: S608 # nosec B608 - a column name
+        )
+    with_sql = ", ".join(f"{name} AS ({sql})" for name, (sql, _p) in parts.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {with_sql} SELECT p.id, s.id FROM p, s",  # noqa: S608 # nosec B608
+            [value for _sql, params in parts.values() for value in params],
+        )
+        participant_pk, submission_pk = cursor.fetchone()
+    submission.participant = _saved(participant, participant_pk)
+    _saved(submission, submission_pk)
 
 
 def _store_upload(question: Question, upload) -> str:
@@ -262,11 +351,20 @@ def answers_save(
 
 
 def _create_once(
-    consultation: Consultation, idempotency_key: uuid.UUID | None, make: Callable[[], Submission]
+    consultation: Consultation,
+    idempotency_key: uuid.UUID | None,
+    make: Callable[[], Submission],
+    *,
+    one_statement: bool = False,
 ) -> Received:
-    """Run `make` in a transaction; if the key was used already, return that submission."""
+    """Run `make` in a transaction; if the key was used already, return that submission.
+
+    When `make` writes with `one_statement` and no transaction is open, the statement is its
+    own transaction (and a failed one leaves nothing behind).
+    """
+    alone = one_statement and connection.get_autocommit()
     try:
-        with transaction.atomic():
+        with nullcontext() if alone else transaction.atomic():
             return Received(make(), True)
     except IntegrityError:
         if idempotency_key is None:
@@ -501,10 +599,9 @@ def submission_receive(
     now = timezone.now()
 
     def make() -> Submission:
-        participant = _create(Participant(language=language))
+        participant = Participant(language=language)
         submission = Submission(
             consultation=consultation,
-            participant=participant,
             channel=channel,
             state=Submission.State.SUBMITTED,
             idempotency_key=idempotency_key,
@@ -517,8 +614,12 @@ def submission_receive(
             late_paper=late,
             submitted_at=now,
         )
-        _create(submission)
-        _store_answers(submission=submission, answers=answers, replace=False)
+        rows = _answer_rows(answers, {})
+        if connection.vendor == "postgresql":
+            _insert_response(participant, submission, rows)
+        else:
+            submission.participant = _create(participant)
+            _insert_answers(_create(submission), rows)
         if entered_by is not None:
             audit_record(
                 actor=entered_by,
@@ -529,7 +630,9 @@ def submission_receive(
             )
         return submission
 
-    return _create_once(consultation, idempotency_key, make)
+    # On PostgreSQL, what the API sends is written by one statement, atomic on its own.
+    alone = connection.vendor == "postgresql" and entered_by is None
+    return _create_once(consultation, idempotency_key, make, one_statement=alone)
 
 
 @transaction.atomic

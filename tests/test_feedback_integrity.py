@@ -142,6 +142,87 @@ def test_database_error_mid_submission_leaves_nothing_behind():
     )
 
 
+def every_kind_of_answer(consultation) -> list[AnswerData]:
+    by_kind = {q.kind: q for q in queries.consultation_questions(consultation)}
+    Kind = Question.Kind
+
+    def choice(kind, n):
+        return by_kind[kind].choices.all()[n].pk
+
+    return [
+        AnswerData(question=by_kind[Kind.TEXT], text="Air bersih untuk kampung"),
+        AnswerData(question=by_kind[Kind.SINGLE], choices=[(choice(Kind.SINGLE, 1), None)]),
+        AnswerData(
+            question=by_kind[Kind.MULTIPLE],
+            other_text="Banjir",
+            choices=[(choice(Kind.MULTIPLE, 0), None), (choice(Kind.MULTIPLE, 2), None)],
+        ),
+        AnswerData(
+            question=by_kind[Kind.RANKING],
+            choices=[(choice(Kind.RANKING, n), rank) for n, rank in ((2, 1), (0, 2), (1, 3))],
+        ),
+        AnswerData(question=by_kind[Kind.YES_NO], yes_no=False, text="Terlalu mahal"),
+        AnswerData(question=by_kind[Kind.NUMBER], number=Decimal("4")),
+        AnswerData(question=by_kind[Kind.SCALE]),  # left empty: not stored
+    ]
+
+
+def stored(submission: Submission) -> dict:
+    """What was written for a submission, without its ids, key and times."""
+    return {
+        "submission": Submission.objects.filter(pk=submission.pk)
+        .values("consultation", "channel", "state", "language", "late_paper", "entered_for")
+        .get(),
+        "participant": Participant.objects.filter(submissions=submission).values("language").get(),
+        "answers": sorted(
+            Answer.objects.filter(submission=submission).values_list(
+                "question", "text", "other_text", "yes_no", "number", "file"
+            )
+        ),
+        # The copies of the submission's id, channel and language that results read.
+        "choices": sorted(
+            (question, choice, rank, copied == submission.pk, channel, language)
+            for question, choice, rank, copied, channel, language in AnswerChoice.objects.filter(
+                answer__submission=submission
+            ).values_list("answer__question", "choice", "rank", "submission", "channel", "language")
+        ),
+    }
+
+
+@pytest.mark.django_db
+def test_one_statement_and_step_by_step_write_the_same_rows(monkeypatch):
+    # PostgreSQL writes a whole response in one statement; other databases step by step.
+    consultation = consultation_with_every_kind()
+    answers = every_kind_of_answer(consultation)
+    questions = queries.consultation_questions(consultation)
+
+    def receive_whole():
+        return services.submission_receive(
+            consultation=consultation,
+            channel=Submission.Channel.API,
+            answers=answers,
+            questions=questions,
+            idempotency_key=uuid.uuid4(),
+            language="ms",
+            entered_for=consultation.organisation,
+        ).submission
+
+    one = receive_whole()
+    with monkeypatch.context() as patched:
+        patched.setattr(connection, "vendor", "other")
+        step = receive_whole()
+
+    assert one.pk != step.pk and one.participant.pk != step.participant.pk
+    assert Submission.objects.get(pk=one.pk).participant_id == one.participant.pk
+    rows = stored(one)
+    assert rows == stored(step)
+    assert len(rows["answers"]) == 6
+    assert {c[3:] for c in rows["choices"]} == {(True, Submission.Channel.API, "ms")}
+    ranking = next(q for q in questions if q.kind == Question.Kind.RANKING)
+    assert len(rows["choices"]) == 6
+    assert sorted(c[2] for c in rows["choices"] if c[0] == ranking.pk) == [1, 2, 3]
+
+
 @pytest.mark.django_db
 def test_final_post_of_the_form_takes_a_bounded_number_of_queries(
     client, django_assert_max_num_queries
