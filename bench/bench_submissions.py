@@ -29,6 +29,7 @@ DRF's dispatch the rest.
 
 import json
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -48,6 +49,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 DRAFTS = int(os.environ.get("BENCH_DRAFTS", "15000"))
+API_RUNS = int(os.environ.get("BENCH_API_RUNS", "3"))
 WRK = os.environ.get("WRK", "/usr/bin/wrk")
 ENV = {
     **os.environ,
@@ -358,15 +360,19 @@ def cpu_seconds(name_part: str) -> float:
 
 def cpu_per_request(call, requests_of) -> tuple[object, str]:
     """Run `call`; say how much CPU gunicorn, PostgreSQL and wrk spent per request."""
-    names = {"gunicorn": "gunicorn", "postgres": DATABASE, "wrk": WRK}
+    names = {"gunicorn": "gunicorn", "postgres": DATABASE}
     before = {label: cpu_seconds(part) for label, part in names.items()}
+    wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk has exited by the end
     result = call()
     requests = max(1, requests_of(result))
-    spent = {
-        label: (cpu_seconds(part) - before[label]) * 1000 / requests
-        for label, part in names.items()
-    }
-    return result, ", ".join(f"{label} {ms:.1f} ms" for label, ms in spent.items())
+    spent = {label: cpu_seconds(part) - before[label] for label, part in names.items()}
+    wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent["wrk"] = (
+        wrk_after.ru_utime + wrk_after.ru_stime - wrk_before.ru_utime - wrk_before.ru_stime
+    )
+    return result, ", ".join(
+        f"{label} {seconds * 1000 / requests:.1f} ms" for label, seconds in spent.items()
+    )
 
 
 def submitted_count(consultation) -> int:
@@ -412,12 +418,14 @@ def main() -> int:
         paths_file = Path(scratch) / "paths.txt"
         paths_file.write_text("\n".join(paths) + "\n")
 
-        before = submitted_count(consultation)
-        api, api_cpu = cpu_per_request(
-            lambda: wrk(base, "bench/submissions_api.lua", key, str(body_file)),
-            lambda figures: figures["requests"],
-        )
-        api_accepted = submitted_count(consultation) - before
+        api_runs = []  # (accepted, wrk's figures, CPU per request)
+        for _run in range(API_RUNS):
+            before = submitted_count(consultation)
+            api, api_cpu = cpu_per_request(
+                lambda: wrk(base, "bench/submissions_api.lua", key, str(body_file)),
+                lambda figures: figures["requests"],
+            )
+            api_runs.append((submitted_count(consultation) - before, api, api_cpu))
 
         before = submitted_count(consultation)
         form = wrk(
@@ -442,8 +450,11 @@ def main() -> int:
     print(
         f"gunicorn 2 workers, PostgreSQL; wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s; 10 answers each"
     )
-    print(line("API submissions", api_accepted, api))
-    print(f"  CPU per API request: {api_cpu}")
+    for accepted, figures, cpu in api_runs:
+        print(line("API submissions", accepted, figures))
+        print(f"  CPU per API request: {cpu}")
+    # The machine's speed drifts from run to run: the verdict is on the median run.
+    api_accepted, api, _cpu = sorted(api_runs, key=lambda run: run[0])[len(api_runs) // 2]
     print(line("form final POST", form_accepted, form))
     if form["requests"] > len(paths):
         print(f"  (note: {form['requests']} requests for {len(paths)} drafts; raise BENCH_DRAFTS)")
@@ -466,7 +477,9 @@ def main() -> int:
         and counts["api"] <= 10
     )
     print(
-        "target (API >= 300/s, p99 < 300 ms, no errors, <= 10 queries):", "met" if ok else "NOT met"
+        f"target, median of {len(api_runs)} API runs (API >= 300/s, p99 < 300 ms, no errors, "
+        "<= 10 queries):",
+        "met" if ok else "NOT met",
     )
     return 0
 
