@@ -232,6 +232,29 @@ def test_api_messages_follow_the_language(api, consultation):
     assert list(response.json()["answers"].values()) == [[expected]]
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ([], {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}),
+        ({"consultation": "water"}, {"answers": ["This field is required."]}),
+        (
+            {"consultation": "water", "answers": "all good"},
+            {"answers": {"non_field_errors": ['Expected a list of items but got type "str".']}},
+        ),
+        (
+            {"consultation": "water", "answers": [{"value": 1}, {"question": 1}]},
+            {"answers": {"0": {"question": ["This field is required."]}}},
+        ),
+    ],
+)
+def test_api_says_what_is_wrong_with_the_body_itself(api, consultation, body, expected):
+    response = post(api, body)
+
+    assert response.status_code == 400
+    assert response.json() == expected
+    assert not Submission.objects.exists()
+
+
 def test_api_refuses_a_question_of_another_consultation(api, consultation):
     other = consultation_with_every_kind(organisation=consultation.organisation)
     stray = Question.objects.filter(section__consultation=other).first()
