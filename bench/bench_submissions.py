@@ -17,17 +17,17 @@ errors; <= 10 queries per submission; the public page >= 400 requests/s with <= 
 The form's rate limit per address is lifted for the run: every request comes from
 127.0.0.1 here, where in real life they come from many addresses.
 
-Measured on 2 cores. On 2026-12-06, a machine that gave 165 accepted/s to the code of the
-day before: reusing the checked partner key and the consultation for a few seconds, 223/s;
+Measured on 2 cores, 2026-12-06. First on a machine that gave 165 accepted/s to the code
+of the day before: reusing the checked partner key and the consultation for a few seconds, 223/s;
 plain INSERTs for the rows of a response, copied and then shared answer fields and one
 Redis round trip fewer in the throttle, 248/s; the throttle in one round trip, the whole
 response written in one statement (data-modifying WITH queries) and one input serializer
 per process, 276-324/s (gunicorn 3.7-4.3 ms and PostgreSQL 1.3-1.5 ms of CPU per request;
-that machine's speed drifted by 20-45 % between runs). On a faster machine the next day:
-the code before those last three changes 412/s; with them, a median of 477/s (p99 88 ms,
-gunicorn 2.3 ms and PostgreSQL 1.0 ms of CPU per request), the form's final POST 204/s
-and the public page 1073 requests/s (318 rendered for a session). What is left per request
-(py-spy): the one statement's execution about 8 %, the throttle 7 %, the form's
+that machine's speed drifted by 20-45 % between runs). Then on a faster machine: the code
+before those last three changes 412/s; with them, a median of 477/s (p99 88 ms, gunicorn
+2.3 ms and PostgreSQL 1.0 ms of CPU per request), the form's final POST 204/s and the
+public page 1073 requests/s (318 rendered for a session). What is left per request
+(py-spy, on the first machine): the one statement's execution about 8 %, the throttle 7 %, the form's
 validation 4 %, creating model instances 4 %, gunicorn's access log 3 %, the output
 serializer 3 %, Django's middleware and DRF's dispatch the rest.
 """
